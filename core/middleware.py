@@ -1,3 +1,5 @@
+import uuid
+
 from django.utils import translation
 
 
@@ -14,4 +16,22 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class RequestContextMiddleware:
+    """Give every request an id and remember its client address for the audit log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.context import acting
+
+        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        via = "admin" if request.path.startswith("/admin/") else "web"
+        with acting(ip_address=request.META.get("REMOTE_ADDR"), request_id=request_id, via=via):
+            request.request_id = request_id
+            response = self.get_response(request)
+        response.headers["X-Request-ID"] = request_id
         return response

@@ -1,0 +1,62 @@
+"""The personal-data registry: the one list of where personal data lives.
+
+Each app declares, in ``AppConfig.ready()``, which fields of its models hold personal data
+and how the rows reach a person (``contact_path``). Export, erasure, audit redaction and
+retention read this registry, so a lower app can act on a higher app's tables without
+importing them. Fields that could look personal but are not are declared too
+(``non_personal``), and a test fails for any text-like field in neither list.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class PersonalDataEntry:
+    model: type[models.Model]
+    # Field name -> how erasure treats it: "anonymise" (overwrite), "null", or "delete_row".
+    fields: dict[str, str]
+    # Lookup path from this model to the contact, e.g. "contact" or "" for Contact itself.
+    contact_path: str
+    non_personal: frozenset[str] = field(default_factory=frozenset)
+    # Optional custom exporter: row -> dict. Default: the personal fields' values.
+    export: Callable[[models.Model], dict] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+_registry: dict[str, PersonalDataEntry] = {}
+
+
+def register(
+    model: type[models.Model],
+    *,
+    fields: dict[str, str],
+    contact_path: str,
+    non_personal: tuple[str, ...] = (),
+    export: Callable[[models.Model], dict] | None = None,
+) -> None:
+    _registry[model._meta.label] = PersonalDataEntry(
+        model=model,
+        fields=dict(fields),
+        contact_path=contact_path,
+        non_personal=frozenset(non_personal),
+        export=export,
+    )
+
+
+def entries() -> list[PersonalDataEntry]:
+    return list(_registry.values())
+
+
+def entry_for(model: type[models.Model]) -> PersonalDataEntry | None:
+    return _registry.get(model._meta.label)
+
+
+def is_personal(model: type[models.Model], field_name: str) -> bool:
+    entry = entry_for(model)
+    return entry is not None and field_name in entry.fields

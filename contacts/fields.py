@@ -1,0 +1,37 @@
+"""The search-token column and its lookup, portable between PostgreSQL and SQLite."""
+
+from django.db import models
+
+
+class SearchTokensField(models.TextField):
+    """Space-padded tokens (`` a b c ``). ``field__has_tokens=[...]`` matches rows holding
+    every token: an array containment served by a GIN index on PostgreSQL, a LIKE scan on
+    SQLite (the quick start's small book)."""
+
+
+@SearchTokensField.register_lookup
+class HasTokens(models.Lookup):
+    lookup_name = "has_tokens"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", list(value))
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return (
+            f"string_to_array(btrim({lhs}), ' ') @> %s::text[]",
+            [*lhs_params, list(self.rhs)],
+        )
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        tokens = list(self.rhs)
+        if not tokens:
+            return "1 = 1", []
+        clauses = " AND ".join(f"{lhs} LIKE %s ESCAPE '\\'" for _ in tokens)
+        params = []
+        for token in tokens:
+            escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.extend([*lhs_params, f"% {escaped} %"])
+        return clauses, params

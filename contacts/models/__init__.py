@@ -1,0 +1,34 @@
+from contacts.models.books import BookCover
+from contacts.models.contact import Contact, LifecycleStage, RiskLevel
+from contacts.models.details import (
+    ContactPoint,
+    ContactPointKind,
+    ContactPointStatus,
+    Employment,
+    Interaction,
+    InteractionChannel,
+    Organisation,
+    Relationship,
+    RelationshipKind,
+    RiskAssessment,
+)
+from contacts.models.tags import ContactTag, Tag
+
+__all__ = [
+    "BookCover",
+    "Contact",
+    "ContactPoint",
+    "ContactPointKind",
+    "ContactPointStatus",
+    "ContactTag",
+    "Employment",
+    "Interaction",
+    "InteractionChannel",
+    "LifecycleStage",
+    "Organisation",
+    "Relationship",
+    "RelationshipKind",
+    "RiskAssessment",
+    "RiskLevel",
+    "Tag",
+]

@@ -1,0 +1,205 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compliance.crypto import EncryptedTextField, mask
+from contacts.fields import SearchTokensField
+from contacts.names import display_name
+from core import roles
+from core.models import TimeStampedModel
+
+
+class LifecycleStage(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    CLIENT = "client", _("Client")
+    FORMER_CLIENT = "former_client", _("Former client")
+
+
+class RiskLevel(models.TextChoices):
+    CONSERVATIVE = "conservative", _("Conservative")
+    MODERATE = "moderate", _("Moderate")
+    AGGRESSIVE = "aggressive", _("Aggressive")
+
+
+class AcquisitionSource(models.TextChoices):
+    REFERRAL = "referral", _("Referral")
+    EVENT = "event", _("Event or seminar")
+    BRANCH = "branch", _("Branch walk-in")
+    WEBSITE = "website", _("Website")
+    EXISTING_RELATIONSHIP = "existing", _("Existing relationship")
+    IMPORT = "import", _("List import")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    CHINESE = "zh-hant", _("Traditional Chinese")
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ContactQuerySet":
+        """The one door for who may see a contact.
+
+        An RM sees their own book and the books they are covering today; a team lead also
+        sees their team's; compliance sees every book. Anyone else (an administrator with no
+        client-facing role, a reviewer alone) sees none.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        names = roles.role_names(user)
+        if roles.COMPLIANCE in names:
+            return self.all()
+        if not names & {roles.RELATIONSHIP_MANAGER, roles.TEAM_LEAD}:
+            return self.none()
+        return self.filter(owner_id__in=book_owner_ids(user))
+
+    def with_review_overdue(self, on=None):
+        return self.filter(next_review_due__lt=on or timezone.localdate())
+
+    def with_current_risk(self, level: str, on=None):
+        return self.filter(risk_level=level, risk_valid_until__gte=on or timezone.localdate())
+
+
+def book_owner_ids(user) -> list[int]:
+    """The owners whose books ``user`` may see: their own, covered books, their team's."""
+    from contacts.models.books import BookCover
+
+    owner_ids = {user.pk}
+    owner_ids.update(
+        BookCover.objects.active().filter(covered_by=user).values_list("owner_id", flat=True)
+    )
+    if roles.TEAM_LEAD in roles.role_names(user):
+        from django.contrib.auth import get_user_model
+
+        owner_ids.update(
+            get_user_model().objects.filter(team__lead=user).values_list("pk", flat=True)
+        )
+    return sorted(owner_ids)
+
+
+class Contact(TimeStampedModel):
+    """A person in the firm's book: a prospect, a client or a former client.
+
+    Sensitive identifiers are encrypted at rest with a keyed hash beside them for exact
+    lookup. ``version`` rises with every saved change, so a stale edit is refused instead
+    of overwriting a colleague's work. ``risk_level``/``risk_valid_until`` and
+    ``display_name``/``search_tokens`` are kept in step by the contact services.
+    """
+
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50, blank=True)
+    name_romanised = models.CharField(_("passport romanisation"), max_length=150, blank=True)
+    preferred_name = models.CharField(_("English or preferred name"), max_length=100, blank=True)
+    display_name = models.CharField(_("name"), max_length=300, editable=False, db_index=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=Language.choices, default=Language.CHINESE
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    national_id = EncryptedTextField(_("national ID"), blank=True)
+    national_id_country = models.CharField(_("national ID issued by"), max_length=2, blank=True)
+    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    country_of_residence = models.CharField(_("country of residence"), max_length=2, default="TW")
+
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices
+    )
+    relationship_started_on = models.DateField(_("relationship started on"), null=True, blank=True)
+    relationship_ended_on = models.DateField(_("relationship ended on"), null=True, blank=True)
+    acquisition_source = models.CharField(
+        _("how we got the contact"), max_length=20, choices=AcquisitionSource.choices, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relationship manager"),
+        on_delete=models.PROTECT,
+        related_name="book",
+    )
+
+    is_deceased = models.BooleanField(_("deceased"), default=False)
+    deceased_on = models.DateField(_("date of death"), null=True, blank=True)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    left_employer = models.BooleanField(_("left employer"), default=False)
+
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    risk_level = models.CharField(
+        _("risk profile"), max_length=20, choices=RiskLevel.choices, blank=True, editable=False
+    )
+    risk_valid_until = models.DateField(
+        _("risk profile valid until"), null=True, blank=True, editable=False
+    )
+    # Space-separated search tokens (name substrings for CJK, words and prefixes for Latin
+    # names, email and phone forms). Served by a GIN index on PostgreSQL.
+    search_tokens = SearchTokensField(editable=False, blank=True, default="")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        permissions = [
+            ("view_all_contacts", _("Can see every book")),
+            ("reassign_contact", _("Can hand a book over to another RM")),
+            ("reveal_national_id", _("Can reveal a masked national ID")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(display_name=""), name="contact_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(relationship_ended_on__isnull=True)
+                | Q(relationship_started_on__isnull=True)
+                | Q(relationship_ended_on__gte=F("relationship_started_on")),
+                name="contact_relationship_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_deceased=True) | Q(deceased_on__isnull=True),
+                name="contact_death_date_only_if_deceased",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "lifecycle_stage", "display_name"]),
+            models.Index(fields=["lifecycle_stage", "display_name"]),
+            models.Index(fields=["owner", "display_name"]),
+            models.Index(fields=["next_review_due"]),
+            models.Index(fields=["risk_level", "risk_valid_until"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.display_name = display_name(
+            family_name=self.family_name,
+            given_name=self.given_name,
+            name_zh=self.name_zh,
+            preferred_name=self.preferred_name,
+            name_romanised=self.name_romanised,
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", args=[self.pk])
+
+    @property
+    def national_id_masked(self) -> str:
+        return mask(self.national_id)
+
+    @property
+    def current_risk_level(self) -> str:
+        if self.risk_valid_until and self.risk_valid_until >= timezone.localdate():
+            return self.risk_level
+        return ""

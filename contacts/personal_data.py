@@ -1,0 +1,67 @@
+"""The contacts app's entries in the personal-data registry (see ``compliance.registry``)."""
+
+from compliance import registry
+
+
+def register_all() -> None:
+    from contacts import models
+
+    registry.register(
+        models.Contact,
+        contact_path="",
+        fields={
+            "family_name": "anonymise",
+            "given_name": "anonymise",
+            "name_zh": "anonymise",
+            "name_romanised": "anonymise",
+            "preferred_name": "anonymise",
+            "display_name": "anonymise",
+            "date_of_birth": "null",
+            "national_id": "null",
+            "national_id_hash": "anonymise",
+            "deceased_on": "null",
+            "notes": "anonymise",
+            "search_tokens": "anonymise",
+        },
+        non_personal=(
+            "preferred_language",
+            "national_id_country",
+            "country_of_residence",
+            "lifecycle_stage",
+            "acquisition_source",
+            "risk_level",
+        ),
+    )
+    registry.register(
+        models.ContactPoint,
+        contact_path="contact",
+        fields={
+            "value": "delete_row",
+            "normalized": "delete_row",
+            "postal_code": "delete_row",
+            "label": "delete_row",
+        },
+        non_personal=("kind", "phone_type", "country", "status"),
+    )
+    registry.register(
+        models.RiskAssessment,
+        contact_path="contact",
+        fields={"level": "anonymise", "assessed_on": "anonymise", "valid_until": "anonymise"},
+    )
+    registry.register(
+        models.Employment,
+        contact_path="contact",
+        fields={"title": "delete_row", "organisation": "delete_row"},
+    )
+    registry.register(
+        models.Relationship,
+        contact_path="from_contact",
+        fields={"kind": "delete_row", "to_contact": "delete_row"},
+    )
+    registry.register(
+        models.Interaction,
+        contact_path="contact",
+        fields={"summary": "anonymise"},
+        non_personal=("channel",),
+    )
+    registry.register(models.ContactTag, contact_path="contact", fields={"tag": "delete_row"})

@@ -1,0 +1,188 @@
+"""Creating and editing contacts."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance import audit
+from compliance.crypto import lookup_hash
+from contacts import validators
+from contacts.models import Contact, ContactPointKind
+from contacts.search import contact_tokens
+from core.exceptions import ApplicationError
+
+# Fields a person edits on the contact form; anything else changes through its own service.
+EDITABLE_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_zh",
+    "name_romanised",
+    "preferred_name",
+    "preferred_language",
+    "date_of_birth",
+    "national_id",
+    "national_id_country",
+    "country_of_residence",
+    "lifecycle_stage",
+    "relationship_started_on",
+    "relationship_ended_on",
+    "acquisition_source",
+    "is_deceased",
+    "deceased_on",
+    "do_not_contact",
+    "left_employer",
+    "last_reviewed_on",
+    "next_review_due",
+    "notes",
+)
+NAME_FIELDS = ("family_name", "given_name", "name_zh", "name_romanised", "preferred_name")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    current: object
+
+
+class StaleEditError(ApplicationError):
+    """The contact changed since the form was opened; nothing was saved."""
+
+    def __init__(self, *, contact: Contact, changes: list[FieldChange]) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this contact while you were editing it. Nothing was "
+                "saved. Review their changes below, then make your edit again."
+            )
+        )
+        self.contact = contact
+        self.changes = changes
+
+
+def _clean_values(values: dict, *, today: date) -> dict:
+    """Normalise and validate what a person typed; collect every error at once."""
+    cleaned = dict(values)
+    errors: dict[str, list] = {}
+    for name in NAME_FIELDS:
+        if name in cleaned:
+            cleaned[name] = validators.normalize_name(cleaned[name] or "")
+    if "date_of_birth" in cleaned:
+        try:
+            validators.validate_date_of_birth(cleaned["date_of_birth"], today=today)
+        except ValidationError as error:
+            errors["date_of_birth"] = error.messages
+    if cleaned.get("national_id"):
+        try:
+            cleaned["national_id"] = validators.normalize_national_id(
+                cleaned["national_id"], country=cleaned.get("national_id_country", "")
+            )
+        except ValidationError as error:
+            errors["national_id"] = error.messages
+    if "deceased_on" in cleaned and cleaned["deceased_on"] and not cleaned.get("is_deceased"):
+        cleaned["is_deceased"] = True
+    if cleaned.get("deceased_on") and cleaned["deceased_on"] > today:
+        errors["deceased_on"] = [_("The date of death cannot be in the future.")]
+    if not any(cleaned.get(n) for n in NAME_FIELDS):
+        errors["family_name"] = [_("Enter at least one name: family, given, Chinese or preferred.")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def refresh_search_tokens(contact: Contact) -> str:
+    """Recompute the contact's search tokens from its names and contact points."""
+    points = list(contact.contact_points.values_list("kind", "normalized"))
+    return contact_tokens(
+        names=[getattr(contact, n) for n in NAME_FIELDS],
+        emails=[v for k, v in points if k == ContactPointKind.EMAIL and v],
+        phones=[v for k, v in points if k == ContactPointKind.PHONE and v],
+    )
+
+
+def _save_tokens(contact: Contact) -> None:
+    tokens = refresh_search_tokens(contact)
+    if tokens != contact.search_tokens:
+        contact.search_tokens = tokens
+        Contact.objects.filter(pk=contact.pk).update(search_tokens=tokens)
+
+
+@transaction.atomic
+def contact_create(*, actor, owner=None, **values) -> Contact:
+    """Add a contact to a book (the actor's own unless ``owner`` is given)."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    today = timezone.localdate()
+    cleaned = _clean_values(values, today=today)
+    contact = Contact(owner=owner or actor, created_by=actor, **cleaned)
+    contact.national_id_hash = lookup_hash(contact.national_id, scope="national_id")
+    contact.full_clean(exclude=["display_name"])
+    contact.save()
+    _save_tokens(contact)
+    audit.record_created(
+        actor=actor,
+        obj=contact,
+        contact_id=contact.pk,
+        values={k: v for k, v in cleaned.items() if v not in (None, "")},
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor, contact: Contact, expected_version: int, **values) -> Contact:
+    """Save an edit made on a form opened at ``expected_version``.
+
+    If the contact changed since then, nothing is saved and ``StaleEditError`` lists what
+    the other person changed, so the user can redo their edit knowingly.
+    """
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    current = Contact.objects.select_for_update().get(pk=contact.pk)
+    if current.version != expected_version:
+        changes = [
+            FieldChange(
+                field=name,
+                label=str(Contact._meta.get_field(name).verbose_name),
+                current=getattr(current, name),
+            )
+            for name, value in values.items()
+            if getattr(current, name) != value
+        ]
+        raise StaleEditError(contact=current, changes=changes)
+    cleaned = _clean_values(values, today=timezone.localdate())
+    before = {name: getattr(current, name) for name in cleaned}
+    for name, value in cleaned.items():
+        setattr(current, name, value)
+    current.national_id_hash = lookup_hash(current.national_id, scope="national_id")
+    changed = [name for name in cleaned if before[name] != cleaned[name]]
+    if not changed:
+        return current
+    current.version += 1
+    current.full_clean(exclude=["display_name"])
+    current.save(
+        update_fields=[*changed, "national_id_hash", "display_name", "version", "updated_at"]
+    )
+    if set(changed) & set(NAME_FIELDS):
+        _save_tokens(current)
+    audit.record_updated(
+        actor=actor,
+        obj=current,
+        contact_id=current.pk,
+        changes={name: (before[name], cleaned[name]) for name in changed},
+    )
+    return current
+
+
+def contact_bump_version(contact: Contact) -> None:
+    """A change to a contact's details (points, risk, employment) is a change to the
+    contact: bump its version so an edit opened before it is refused."""
+    Contact.objects.filter(pk=contact.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    contact.refresh_from_db(fields=["version", "updated_at"])

@@ -1,0 +1,100 @@
+"""The governed vocabulary and its assignment to contacts."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from compliance import audit
+from contacts.models import Contact, ContactTag, Tag
+from contacts.models.tags import PATH_SEGMENT_WIDTH
+
+
+def _next_path(parent: Tag | None) -> str:
+    siblings = Tag.objects.filter(parent=parent)
+    last = siblings.aggregate(last=Max("path"))["last"]
+    number = int(last[-(PATH_SEGMENT_WIDTH + 1) : -1]) + 1 if last else 1
+    if number >= 10**PATH_SEGMENT_WIDTH:
+        raise ValidationError(_("This branch of the vocabulary is full."))
+    prefix = parent.path if parent else ""
+    return f"{prefix}{number:0{PATH_SEGMENT_WIDTH}d}."
+
+
+@transaction.atomic
+def tag_create(*, code: str, label_en: str, label_zh_hant: str, parent: Tag | None = None) -> Tag:
+    """Add a term to the vocabulary (administrators only; enforced by the caller's view)."""
+    tag = Tag(
+        parent=parent,
+        code=code,
+        label_en=label_en.strip(),
+        label_zh_hant=label_zh_hant.strip(),
+        path=_next_path(parent),
+        depth=parent.depth + 1 if parent else 0,
+    )
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, label_en: str, label_zh_hant: str, is_active: bool) -> Tag:
+    tag.label_en, tag.label_zh_hant, tag.is_active = label_en, label_zh_hant, is_active
+    tag.full_clean()
+    tag.save(update_fields=["label_en", "label_zh_hant", "is_active", "updated_at"])
+    return tag
+
+
+@transaction.atomic
+def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> int:
+    """Assign tags to contacts; already-assigned pairs are left as they were.
+
+    Categories themselves are headings, not terms: assign a term under them.
+    """
+    tags = list(tags)
+    for tag in tags:
+        if tag.parent_id is None:
+            raise ValidationError(
+                _("“%(tag)s” is a category; choose a term under it.") % {"tag": tag.label}
+            )
+        if not tag.is_active:
+            raise ValidationError(_("“%(tag)s” is retired.") % {"tag": tag.label})
+    contact_ids = [c.pk for c in contacts]
+    existing = set(
+        ContactTag.objects.filter(contact_id__in=contact_ids, tag__in=tags).values_list(
+            "contact_id", "tag_id"
+        )
+    )
+    new = [
+        ContactTag(contact_id=cid, tag=tag, assigned_by=actor)
+        for cid in contact_ids
+        for tag in tags
+        if (cid, tag.pk) not in existing
+    ]
+    ContactTag.objects.bulk_create(new, batch_size=1000)
+    changed = sorted({a.contact_id for a in new})
+    if len(contact_ids) == 1 and changed:
+        audit.record_created(
+            actor=actor,
+            obj=new[0],
+            contact_id=changed[0],
+            values={"tags": [t.code for t in tags]},
+        )
+    elif changed:
+        audit.batch(
+            actor=actor,
+            operation="tags_assign",
+            contact_ids=changed,
+            detail={"tags": [t.code for t in tags]},
+        )
+    return len(new)
+
+
+@transaction.atomic
+def tag_unassign(*, actor, contact: Contact, tag: Tag) -> None:
+    assignment = ContactTag.objects.filter(contact=contact, tag=tag).first()
+    if assignment is None:
+        return
+    audit.record_deleted(actor=actor, obj=assignment, contact_id=contact.pk)
+    assignment.delete()
