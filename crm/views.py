@@ -6,6 +6,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts.selectors import book_summary
+from contacts.views.common import client_facing
 from core.services import user_set_language
 
 
@@ -20,7 +22,9 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "crm/home.html")
+    """The RM's dashboard: their book at a glance. Other roles get their links."""
+    summary = book_summary(user=request.user) if client_facing(request.user) else None
+    return render(request, "crm/home.html", {"summary": summary})
 
 
 @require_POST

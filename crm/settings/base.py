@@ -24,7 +24,7 @@ INSTALLED_APPS = [
     "contacts",
     "dataquality",
     "crm",
-    "django.contrib.admin",
+    "crm.admin.PrudenceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

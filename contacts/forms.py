@@ -1,0 +1,195 @@
+"""Forms validate what was typed; services decide and save. A service's ValidationError is put
+back on the form by ``apply_errors``."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.countries import country_choices
+from contacts.models import (
+    Contact,
+    ContactPointKind,
+    InteractionChannel,
+    Organisation,
+    RelationshipKind,
+    RiskLevel,
+    Tag,
+)
+from contacts.services.contacts import EDITABLE_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ContactForm(forms.ModelForm):
+    """The contact's own fields. ``version`` travels with the form so a stale edit is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    national_id_country = forms.ChoiceField(label=_("National ID issued by"), required=False)
+    country_of_residence = forms.ChoiceField(label=_("Country of residence"))
+
+    class Meta:
+        model = Contact
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "date_of_birth": DateInput(),
+            "relationship_started_on": DateInput(),
+            "relationship_ended_on": DateInput(),
+            "deceased_on": DateInput(),
+            "last_reviewed_on": DateInput(),
+            "next_review_due": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "national_id": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = country_choices()
+        self.fields["national_id_country"].choices = [("", "—"), *countries]
+        self.fields["country_of_residence"].choices = countries
+        if not self.instance.pk:
+            self.fields["country_of_residence"].initial = "TW"
+            self.fields["national_id_country"].initial = "TW"
+        else:
+            self.fields["version"].initial = self.instance.version
+        self.fields["acquisition_source"].required = False
+
+    def _post_clean(self):
+        # Validation of the model happens in the service, once, for every path.
+        pass
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+
+
+class ContactPointForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPointKind.choices)
+    value = forms.CharField(label=_("Value"), max_length=500)
+    label = forms.CharField(label=_("Label"), max_length=40, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+
+
+class RiskAssessmentForm(forms.Form):
+    level = forms.ChoiceField(label=_("Risk profile"), choices=RiskLevel.choices)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+    is_professional_investor = forms.BooleanField(label=_("Professional investor"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["assessed_on"].initial = today
+        self.fields["valid_until"].initial = today.replace(year=today.year + 1)
+
+
+class EmploymentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
+    )
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
+    started_on = forms.DateField(label=_("Started on"), required=False, widget=DateInput())
+    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput())
+
+
+class EndEmploymentForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=InteractionChannel.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TagAssignForm(forms.Form):
+    tag = forms.ModelChoiceField(
+        label=_("Tag"),
+        queryset=Tag.objects.filter(is_active=True, parent__isnull=False),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].label_from_instance = lambda t: "\u2003" * (t.depth - 1) + t.label
+
+
+class RelationshipForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Relationship"), choices=RelationshipKind.choices)
+    to_contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
+
+    def __init__(self, *args, visible=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only contacts the user can see can be linked; the id comes from the search box.
+        if visible is not None:
+            self.fields["to_contact"].queryset = visible
+        self.fields["to_contact"].widget = forms.NumberInput(
+            attrs={"placeholder": _("Contact number")}
+        )
+
+
+class BulkActionForm(forms.Form):
+    ASSIGN_TAG = "assign_tag"
+    REASSIGN = "reassign"
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(ASSIGN_TAG, _("Assign tag")), (REASSIGN, _("Reassign to RM"))],
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Tag"),
+        queryset=Tag.objects.filter(is_active=True, parent__isnull=False),
+        required=False,
+    )
+    new_owner = forms.ModelChoiceField(
+        label=_("New relationship manager"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_owner"].queryset = owners
+        self.fields["tag"].label_from_instance = lambda t: "\u2003" * (t.depth - 1) + t.label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN_TAG and not data.get("tag"):
+            self.add_error("tag", _("Choose the tag to assign."))
+        if data.get("action") == self.REASSIGN and not data.get("new_owner"):
+            self.add_error("new_owner", _("Choose the relationship manager."))
+        return data
+
+
+class HandOverForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Book of"), queryset=None)
+    new_owner = forms.ModelChoiceField(label=_("Hand over to"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CoverForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Book of"), queryset=None)
+    covered_by = forms.ModelChoiceField(label=_("Covered by"), queryset=None)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -1,0 +1,226 @@
+"""The contact page, its create/edit forms, and the small forms on the page (htmx sections)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compliance import audit
+from contacts import selectors
+from contacts.forms import (
+    ContactForm,
+    ContactPointForm,
+    EmploymentForm,
+    EndEmploymentForm,
+    InteractionForm,
+    RelationshipForm,
+    RiskAssessmentForm,
+    TagAssignForm,
+    apply_errors,
+)
+from contacts.models import Contact, ContactPoint, Employment, Tag
+from contacts.services import details, tags
+from contacts.services.contacts import StaleEditError, contact_create, contact_update
+from contacts.views.common import require_perm
+
+# Each section of the contact page: its template, the form class, and its permission.
+SECTIONS = {
+    "points": ("contacts/partials/_points.html", ContactPointForm, "contacts.add_contactpoint"),
+    "risk": ("contacts/partials/_risk.html", RiskAssessmentForm, "contacts.add_riskassessment"),
+    "employment": (
+        "contacts/partials/_employment.html",
+        EmploymentForm,
+        "contacts.add_employment",
+    ),
+    "tags": ("contacts/partials/_tags.html", TagAssignForm, "contacts.add_contacttag"),
+    "relationships": (
+        "contacts/partials/_relationships.html",
+        RelationshipForm,
+        "contacts.add_relationship",
+    ),
+    "timeline": ("contacts/partials/_timeline.html", InteractionForm, "contacts.add_interaction"),
+}
+
+
+def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
+    contact = selectors.contact_detail(user=request.user, pk=contact_pk)
+    tree = selectors.tag_tree()
+    for assignment in contact.tag_assignments.all():
+        assignment.tag = tree.get(assignment.tag_id, assignment.tag)
+    bound = bound or {}
+    visible = Contact.objects.visible_to(request.user)
+    forms = {
+        "points": ContactPointForm(),
+        "risk": RiskAssessmentForm(),
+        "employment": EmploymentForm(),
+        "tags": TagAssignForm(),
+        "relationships": RelationshipForm(visible=visible),
+        "timeline": InteractionForm(),
+    }
+    forms.update(bound)
+    return {
+        "contact": contact,
+        "forms": forms,
+        "end_employment_form": EndEmploymentForm(),
+        "can_edit": request.user.has_perm("contacts.change_contact"),
+        "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
+    }
+
+
+def contact_detail_view(request, pk):
+    require_perm(request.user, "contacts.view_contact")
+    context = _page_context(request, pk)
+    audit.contact_viewed(actor=request.user, contact=context["contact"])
+    return render(request, "contacts/contact_detail.html", context)
+
+
+def _section_response(request, pk, section: str, form=None, status: int = 200):
+    """After a section's form: the section alone for htmx, else back to the page."""
+    bound = {section: form} if form is not None else {}
+    if request.htmx:
+        context = _page_context(request, pk, bound)
+        return render(request, SECTIONS[section][0], context, status=status)
+    if form is not None and form.errors:
+        context = _page_context(request, pk, bound)
+        return render(request, "contacts/contact_detail.html", context, status=status)
+    return redirect("contacts:detail", pk=pk)
+
+
+def _run(request, pk, section, form, action):
+    """Validate the form, run the service, and answer with the refreshed section."""
+    if not form.is_valid():
+        return _section_response(request, pk, section, form, status=422)
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _section_response(request, pk, section, form, status=422)
+    return _section_response(request, pk, section)
+
+
+@require_POST
+def contact_section_add_view(request, pk, section):
+    if section not in SECTIONS:
+        return redirect("contacts:detail", pk=pk)
+    _, form_class, perm = SECTIONS[section]
+    require_perm(request.user, perm)
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    user = request.user
+    if section == "relationships":
+        form = RelationshipForm(request.POST, visible=Contact.objects.visible_to(user))
+    else:
+        form = form_class(request.POST)
+
+    actions = {
+        "points": lambda d: details.contact_point_add(actor=user, contact=contact, **d),
+        "risk": lambda d: details.risk_assessment_record(actor=user, contact=contact, **d),
+        "employment": lambda d: details.employment_add(actor=user, contact=contact, **d),
+        "tags": lambda d: tags.tags_assign(actor=user, contacts=[contact], tags=[d["tag"]]),
+        "relationships": lambda d: details.relationship_add(
+            actor=user, from_contact=contact, to_contact=d["to_contact"], kind=d["kind"]
+        ),
+        "timeline": lambda d: details.interaction_add(
+            actor=user,
+            contact=contact,
+            channel=d["channel"],
+            summary=d["summary"],
+            occurred_at=d.get("occurred_at"),
+        ),
+    }
+    return _run(request, pk, section, form, actions[section])
+
+
+@require_POST
+def contact_tag_remove_view(request, pk, tag_pk):
+    require_perm(request.user, "contacts.delete_contacttag")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    tags.tag_unassign(actor=request.user, contact=contact, tag=get_object_or_404(Tag, pk=tag_pk))
+    return _section_response(request, pk, "tags")
+
+
+@require_POST
+def contact_point_remove_view(request, pk, point_pk):
+    require_perm(request.user, "contacts.delete_contactpoint")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    point = get_object_or_404(ContactPoint, pk=point_pk, contact=contact)
+    details.contact_point_remove(actor=request.user, point=point)
+    return _section_response(request, pk, "points")
+
+
+@require_POST
+def employment_end_view(request, pk, employment_pk):
+    require_perm(request.user, "contacts.change_employment")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    employment = get_object_or_404(Employment, pk=employment_pk, contact=contact)
+    form = EndEmploymentForm(request.POST)
+    return _run(
+        request,
+        pk,
+        "employment",
+        form,
+        lambda d: details.employment_end(
+            actor=request.user, employment=employment, ended_on=d["ended_on"]
+        ),
+    )
+
+
+def contact_household_view(request, pk):
+    require_perm(request.user, "contacts.view_contact")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    members = selectors.household(user=request.user, contact=contact)
+    return render(request, "contacts/household.html", {"contact": contact, "members": members})
+
+
+def contact_create_view(request):
+    require_perm(request.user, "contacts.add_contact")
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contact_create(actor=request.user, **form.service_values())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Contact created."))
+            return redirect(contact)
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+def contact_edit_view(request, pk):
+    require_perm(request.user, "contacts.change_contact")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_update(
+                actor=request.user,
+                contact=contact,
+                expected_version=form.cleaned_data.get("version") or 0,
+                **form.service_values(),
+            )
+        except StaleEditError as error:
+            # Keep what the user typed, but against the current version: saving again
+            # after reading the other person's changes is a deliberate overwrite.
+            conflict = error
+            data = request.POST.copy()
+            data["version"] = str(error.contact.version)
+            form = ContactForm(data, instance=contact)
+            form.is_valid()
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(contact)
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "contact": contact, "conflict": conflict},
+        status=409 if conflict else (422 if form.errors else 200),
+    )

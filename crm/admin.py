@@ -1,0 +1,43 @@
+"""The admin console: staff with the compliance or administrator role, nobody else."""
+
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from core import roles
+
+CONSOLE_ROLES = {roles.COMPLIANCE, roles.ADMINISTRATOR}
+
+
+class PrudenceAdminSite(admin.AdminSite):
+    site_header = _("Prudence admin console")
+    site_title = _("Prudence")
+    index_title = _("Administration and compliance")
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and bool(roles.role_names(user) & CONSOLE_ROLES)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            # A signed-in user without console access gets 403, not a second log-in page.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
+
+class PrudenceAdminConfig(AdminConfig):
+    default_site = "crm.admin.PrudenceAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Bulk deletion would bypass the services (audit, retention rules).
+        admin.site.disable_action("delete_selected")
