@@ -3,6 +3,7 @@
 import pytest
 
 from contacts.tests import factories
+from core.testing import login_verified
 
 
 @pytest.fixture
@@ -34,3 +35,15 @@ def contact(rm_user):
 def rm_client(client, rm_user):
     client.force_login(rm_user)
     return client
+
+
+@pytest.fixture
+def compliance_client(client, compliance_user):
+    """A compliance officer who has passed the second factor."""
+    return login_verified(client, compliance_user)
+
+
+@pytest.fixture
+def admin_client_role(client, admin_user_role):
+    """An administrator (no client data) who has passed the second factor."""
+    return login_verified(client, admin_user_role)

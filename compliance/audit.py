@@ -171,3 +171,23 @@ def contacts_reassigned(*, actor, contact_ids: Iterable[int], new_owner_id: int,
         contact_ids=contact_ids,
         detail={"new_owner": new_owner_id, "reason": reason},
     )
+
+
+def logged_in(*, user) -> AuditEvent:
+    return _write(actor=user, action=AuditAction.LOGIN)
+
+
+def logged_out(*, user) -> AuditEvent:
+    return _write(actor=user, action=AuditAction.LOGOUT)
+
+
+def login_failed(*, username: str, locked_out: bool = False) -> AuditEvent:
+    """A failed log-in names the account tried (staff, not client data) and whether it is
+    now locked out."""
+    return _write(
+        actor=None,
+        action=AuditAction.LOGIN_FAILED,
+        object_type="core.User",
+        object_id=username[:40],
+        detail={"locked_out": locked_out},
+    )

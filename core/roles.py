@@ -36,3 +36,11 @@ def role_names(user) -> frozenset[str]:
 
 def has_role(user, role: str) -> bool:
     return role in role_names(user)
+
+
+# Roles that see every book or run the system must prove a second factor.
+SECOND_FACTOR_ROLES = frozenset({COMPLIANCE, ADMINISTRATOR})
+
+
+def needs_second_factor(user) -> bool:
+    return bool(getattr(user, "is_staff", False) or role_names(user) & SECOND_FACTOR_ROLES)

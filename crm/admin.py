@@ -21,6 +21,18 @@ class PrudenceAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and user.is_staff and bool(roles.role_names(user) & CONSOLE_ROLES)
 
+    def login(self, request, extra_context=None):
+        # One log-in page for the whole site: it is rate-limited, audited and asks for the
+        # second factor.
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next", self.index_url()))
+
+    def index_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("admin:index", current_app=self.name)
+
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
 

@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language as set_language_cookie
 
-from crm import views
+from crm import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,8 +15,10 @@ urlpatterns = [
         login_not_required(set_language_cookie),
         name="set_language_public",
     ),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", accounts.two_factor, name="two_factor"),
+    path("account/two-factor/qr.svg", accounts.two_factor_qr, name="two_factor_qr"),
     path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]
