@@ -2,6 +2,7 @@
 back on the form by ``apply_errors``."""
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,9 @@ from contacts.models import (
     RiskLevel,
     Tag,
 )
-from contacts.services.contacts import EDITABLE_FIELDS
+from contacts.services.contacts import EDITABLE_FIELDS, snapshot
+
+SEEN_SALT = "contacts.ContactForm.seen"
 
 
 class DateInput(forms.DateInput):
@@ -39,6 +42,9 @@ class ContactForm(forms.ModelForm):
     """The contact's own fields. ``version`` travels with the form so a stale edit is caught."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # What the user saw when the form opened, signed so it cannot be forged; on a stale
+    # edit it tells exactly which fields the other person changed.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     national_id_country = forms.ChoiceField(label=_("National ID issued by"), required=False)
     country_of_residence = forms.ChoiceField(label=_("Country of residence"))
 
@@ -66,6 +72,12 @@ class ContactForm(forms.ModelForm):
             self.fields["national_id_country"].initial = "TW"
         else:
             self.fields["version"].initial = self.instance.version
+            self.fields["seen"].initial = signing.dumps(snapshot(self.instance), salt=SEEN_SALT)
+            # The national ID is never sent back to the browser in clear.
+            self.initial["national_id"] = ""
+            self.fields["national_id"].help_text = _(
+                "On file: %(masked)s. Leave blank to keep it; type a new one to replace it."
+            ) % {"masked": self.instance.national_id_masked or "—"}
         self.fields["acquisition_source"].required = False
 
     def _post_clean(self):
@@ -73,7 +85,16 @@ class ContactForm(forms.ModelForm):
         pass
 
     def service_values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+        values = {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+        if self.instance.pk and not values.get("national_id"):
+            del values["national_id"]
+        return values
+
+    def seen_values(self) -> dict[str, str] | None:
+        try:
+            return signing.loads(self.cleaned_data.get("seen") or "", salt=SEEN_SALT)
+        except signing.BadSignature:
+            return None
 
 
 class ContactPointForm(forms.Form):

@@ -5,6 +5,8 @@ characters is shown by them, with the Latin name they use in brackets: 陳怡君
 Western names are given name first: Grace Chen.
 """
 
+from contacts.validators import has_cjk
+
 
 def latin_name(*, family_name: str, given_name: str, preferred_name: str) -> str:
     if preferred_name:
@@ -23,6 +25,9 @@ def display_name(
     preferred_name: str = "",
     name_romanised: str = "",
 ) -> str:
+    if not name_zh and has_cjk(family_name + given_name):
+        # Characters typed into the family and given fields: a Chinese name, family first.
+        name_zh, family_name, given_name = f"{family_name}{given_name}".strip(), "", ""
     latin = (
         latin_name(family_name=family_name, given_name=given_name, preferred_name=preferred_name)
         or name_romanised.strip()

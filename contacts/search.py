@@ -17,7 +17,9 @@ from contacts.validators import has_cjk, phone_search_forms, to_half_width
 MAX_CJK_RUN = 6
 MIN_PREFIX = 2
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# The same ranges as ``validators.has_cjk``, extension B included: rare characters in
+# registered names live outside the basic plane.
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 
 
 def _cjk_substrings(text: str) -> set[str]:
@@ -49,8 +51,11 @@ def contact_tokens(*, names: list[str], emails: list[str], phones: list[str]) ->
         tokens |= _latin_tokens(name)
     for email in emails:
         email = email.lower()
+        local = email.split("@", 1)[0]
         tokens.add(email)
-        tokens.add(email.split("@", 1)[0])
+        tokens.add(local)
+        # A query splits "grace.chen" into words, so index the local part's words too.
+        tokens |= _latin_tokens(local)
     for e164 in phones:
         digits = re.sub(r"\D", "", e164)
         tokens.add(e164)

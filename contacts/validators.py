@@ -43,14 +43,25 @@ def to_half_width(text: str) -> str:
     return "".join(out)
 
 
-def _title_word(word: str) -> str:
-    if word.lower() in _LOWER_PARTICLES:
+def _recase(word: str) -> str:
+    parts = re.split(r"([-'’])", word.lower())
+    titled = "".join(p[:1].upper() + p[1:] if p not in "-'’" else p for p in parts)
+    return unicodedata.normalize("NFC", titled)
+
+
+def _title_word(word: str, *, last: bool = False) -> str:
+    # A particle never ends a name: a final "Du" or "Le" is a surname (杜, 黎).
+    if word.lower() in _LOWER_PARTICLES and not last:
         return word.lower()
     # Keep internal capitals people chose on purpose (McDonald, O'Brien): only fix
     # words typed all upper or all lower case.
     if word.isupper() or word.islower():
-        parts = re.split(r"([-'’])", word.lower())
-        return "".join(p[:1].upper() + p[1:] if p not in "-'’" else p for p in parts)
+        titled = _recase(word)
+        # Some letters change length with their case (ß -> SS, ﬁ -> FI, İ -> i + dot):
+        # that spells another name and would change again on the next pass. Leave those.
+        settled = not (titled.isupper() or titled.islower()) or _recase(titled) == titled
+        if len(titled) == len(word) and settled:
+            return titled
     return word
 
 
@@ -61,7 +72,7 @@ def normalize_name(text: str) -> str:
     if not text or has_cjk(text):
         return text
     words = text.split(" ")
-    titled = [_title_word(w) for w in words]
+    titled = [_title_word(w, last=i == len(words) - 1) for i, w in enumerate(words)]
     if titled and titled[0] in _LOWER_PARTICLES:
         titled[0] = titled[0].capitalize()
     return " ".join(titled)
@@ -225,11 +236,22 @@ def normalize_national_id(value: str, *, country: str) -> str:
         raise invalid from error
 
 
-def normalize_tw_business_number(value: str) -> str:
-    from stdnum.tw import ubn
+_UBN_WEIGHTS = (1, 2, 1, 2, 1, 2, 4, 1)
 
+
+def is_valid_tw_business_number(value: str) -> bool:
+    """Since April 2023 the Ministry of Finance accepts a total divisible by 5, not only by
+    10 (python-stdnum still applies the old rule). A 7 in the seventh place gives 28 -> 10,
+    which may also count as 1."""
+    if not re.fullmatch(r"\d{8}", value):
+        return False
+    total = sum(sum(divmod(int(d) * w, 10)) for d, w in zip(value, _UBN_WEIGHTS, strict=True))
+    return total % 5 == 0 or (value[6] == "7" and (total + 1) % 5 == 0)
+
+
+def normalize_tw_business_number(value: str) -> str:
     compact = re.sub(r"\D", "", to_half_width(value or ""))
-    if not ubn.is_valid(compact):
+    if not is_valid_tw_business_number(compact):
         raise ValidationError(
             _("This is not a valid Taiwan unified business number."), code="invalid_ubn"
         )

@@ -64,10 +64,32 @@ class StaleEditError(ApplicationError):
         self.changes = changes
 
 
-def _clean_values(values: dict, *, today: date) -> dict:
-    """Normalise and validate what a person typed; collect every error at once."""
+def field_text(contact: Contact, name: str) -> str:
+    """A field's value as text, for comparing what a user saw with what is on file. The
+    national ID is compared by its lookup hash, so it never travels in a form."""
+    if name == "national_id":
+        return contact.national_id_hash
+    value = getattr(contact, name)
+    return "" if value is None else str(value)
+
+
+def snapshot(contact: Contact) -> dict[str, str]:
+    """What a person sees when they open the edit form (see ``contact_update``'s ``seen``)."""
+    return {name: field_text(contact, name) for name in EDITABLE_FIELDS}
+
+
+def _clean_values(values: dict, *, today: date, current: Contact | None = None) -> dict:
+    """Normalise and validate what a person typed; collect every error at once.
+
+    On an update (``current`` given) a field not being edited keeps its value on file, so
+    editing the notes alone neither loses the names nor the national ID's country.
+    """
     cleaned = dict(values)
     errors: dict[str, list] = {}
+
+    def value_of(name: str):
+        return cleaned[name] if name in cleaned else getattr(current, name, "")
+
     for name in NAME_FIELDS:
         if name in cleaned:
             cleaned[name] = validators.normalize_name(cleaned[name] or "")
@@ -79,7 +101,7 @@ def _clean_values(values: dict, *, today: date) -> dict:
     if cleaned.get("national_id"):
         try:
             cleaned["national_id"] = validators.normalize_national_id(
-                cleaned["national_id"], country=cleaned.get("national_id_country", "")
+                cleaned["national_id"], country=value_of("national_id_country")
             )
         except ValidationError as error:
             errors["national_id"] = error.messages
@@ -87,7 +109,7 @@ def _clean_values(values: dict, *, today: date) -> dict:
         cleaned["is_deceased"] = True
     if cleaned.get("deceased_on") and cleaned["deceased_on"] > today:
         errors["deceased_on"] = [_("The date of death cannot be in the future.")]
-    if not any(cleaned.get(n) for n in NAME_FIELDS):
+    if not any(value_of(n) for n in NAME_FIELDS):
         errors["family_name"] = [_("Enter at least one name: family, given, Chinese or preferred.")]
     if errors:
         raise ValidationError(errors)
@@ -97,14 +119,20 @@ def _clean_values(values: dict, *, today: date) -> dict:
 def refresh_search_tokens(contact: Contact) -> str:
     """Recompute the contact's search tokens from its names and contact points."""
     points = list(contact.contact_points.values_list("kind", "normalized"))
+    names = [getattr(contact, n) for n in NAME_FIELDS]
+    if validators.has_cjk(contact.family_name + contact.given_name):
+        # A Chinese name typed into family and given is searched whole: 陳 + 怡君 -> 陳怡君.
+        names.append(f"{contact.family_name}{contact.given_name}")
     return contact_tokens(
-        names=[getattr(contact, n) for n in NAME_FIELDS],
+        names=names,
         emails=[v for k, v in points if k == ContactPointKind.EMAIL and v],
         phones=[v for k, v in points if k == ContactPointKind.PHONE and v],
     )
 
 
 def _save_tokens(contact: Contact) -> None:
+    # Names come from the row: the caller's instance may predate an edit of them.
+    contact.refresh_from_db(fields=[*NAME_FIELDS, "search_tokens"])
     tokens = refresh_search_tokens(contact)
     if tokens != contact.search_tokens:
         contact.search_tokens = tokens
@@ -134,28 +162,42 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor, contact: Contact, expected_version: int, **values) -> Contact:
+def contact_update(
+    *,
+    actor,
+    contact: Contact,
+    expected_version: int,
+    seen: dict[str, str] | None = None,
+    **values,
+) -> Contact:
     """Save an edit made on a form opened at ``expected_version``.
 
     If the contact changed since then, nothing is saved and ``StaleEditError`` lists what
-    the other person changed, so the user can redo their edit knowingly.
+    the other person changed: the fields whose value on file differs from what the user saw
+    (``seen``, from ``snapshot``), so the user can redo their edit knowingly.
     """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
     current = Contact.objects.select_for_update().get(pk=contact.pk)
     if current.version != expected_version:
+        if seen is not None:
+            changed = [n for n in EDITABLE_FIELDS if field_text(current, n) != seen.get(n, "")]
+        else:
+            changed = [n for n, value in values.items() if getattr(current, n) != value]
         changes = [
             FieldChange(
                 field=name,
                 label=str(Contact._meta.get_field(name).verbose_name),
-                current=getattr(current, name),
+                # The other person's national ID is shown masked, like everywhere else.
+                current=current.national_id_masked
+                if name == "national_id"
+                else getattr(current, name),
             )
-            for name, value in values.items()
-            if getattr(current, name) != value
+            for name in changed
         ]
         raise StaleEditError(contact=current, changes=changes)
-    cleaned = _clean_values(values, today=timezone.localdate())
+    cleaned = _clean_values(values, today=timezone.localdate(), current=current)
     before = {name: getattr(current, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(current, name, value)

@@ -52,7 +52,7 @@ def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> i
 
     Categories themselves are headings, not terms: assign a term under them.
     """
-    tags = list(tags)
+    tags = list({tag.pk: tag for tag in tags}.values())
     for tag in tags:
         if tag.parent_id is None:
             raise ValidationError(
@@ -60,7 +60,7 @@ def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> i
             )
         if not tag.is_active:
             raise ValidationError(_("“%(tag)s” is retired.") % {"tag": tag.label})
-    contact_ids = [c.pk for c in contacts]
+    contact_ids = sorted({c.pk for c in contacts})
     existing = set(
         ContactTag.objects.filter(contact_id__in=contact_ids, tag__in=tags).values_list(
             "contact_id", "tag_id"

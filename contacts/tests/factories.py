@@ -83,3 +83,33 @@ def make_contact(*, owner: User, actor: User | None = None, **values):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def reviewer(**kwargs) -> User:
+    return UserFactory(roles=[roles.REVIEWER], **kwargs)
+
+
+def team_of(lead: User, *members: User) -> Team:
+    """A team led by ``lead`` with ``members`` in it (the lead sees their books)."""
+    team = TeamFactory(lead=lead)
+    for member in members:
+        member.team = team
+        member.save(update_fields=["team"])
+    return team
+
+
+_tag_codes = iter(range(1, 10**9))
+
+
+def make_tag(*, parent=None, active: bool = True, **kwargs):
+    """A vocabulary term made through ``tag_create``; without ``parent``, a category."""
+    from contacts.services.tags import tag_create, tag_update
+
+    n = next(_tag_codes)
+    values = {"code": f"tag-{n}", "label_en": f"Tag {n}", "label_zh_hant": f"標籤{n}"} | kwargs
+    tag = tag_create(parent=parent, **values)
+    if not active:
+        tag = tag_update(
+            tag=tag, label_en=tag.label_en, label_zh_hant=tag.label_zh_hant, is_active=False
+        )
+    return tag

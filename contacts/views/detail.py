@@ -1,6 +1,7 @@
 """The contact page, its create/edit forms, and the small forms on the page (htmx sections)."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from compliance import audit
 from contacts import selectors
 from contacts.forms import (
+    SEEN_SALT,
     ContactForm,
     ContactPointForm,
     EmploymentForm,
@@ -21,7 +23,12 @@ from contacts.forms import (
 )
 from contacts.models import Contact, ContactPoint, Employment, Tag
 from contacts.services import details, tags
-from contacts.services.contacts import StaleEditError, contact_create, contact_update
+from contacts.services.contacts import (
+    StaleEditError,
+    contact_create,
+    contact_update,
+    snapshot,
+)
 from contacts.views.common import require_perm
 
 # Each section of the contact page: its template, the form class, and its permission.
@@ -202,6 +209,7 @@ def contact_edit_view(request, pk):
                 actor=request.user,
                 contact=contact,
                 expected_version=form.cleaned_data.get("version") or 0,
+                seen=form.seen_values(),
                 **form.service_values(),
             )
         except StaleEditError as error:
@@ -210,6 +218,7 @@ def contact_edit_view(request, pk):
             conflict = error
             data = request.POST.copy()
             data["version"] = str(error.contact.version)
+            data["seen"] = signing.dumps(snapshot(error.contact), salt=SEEN_SALT)
             form = ContactForm(data, instance=contact)
             form.is_valid()
             form.add_error(None, error.message)
