@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts.forms import CoverForm, HandOverForm, apply_errors
 from contacts.models import BookCover
@@ -47,7 +48,11 @@ def book_handover_view(request):
             else:
                 form.add_error(None, str(error))
         else:
-            messages.success(request, _("%(count)d contacts handed over.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)d contact handed over.", "%(count)d contacts handed over.", count)
+                % {"count": count},
+            )
             return redirect("contacts:handover")
     return render(
         request,
