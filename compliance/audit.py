@@ -6,17 +6,21 @@ the event commits with the change or not at all. Never a signal.
 
 import hashlib
 import hmac
+import logging
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from compliance import registry
 from compliance.models import AuditAction, AuditEvent, ContactSalt
 from core import context
+
+logger = logging.getLogger(__name__)
 
 
 def _salt_for(contact_id: int) -> bytes:
@@ -26,13 +30,19 @@ def _salt_for(contact_id: int) -> bytes:
     return bytes(salt.salt)
 
 
+def _keyed_hash(value, *, salt: bytes) -> str:
+    if value in (None, ""):
+        return ""
+    key = settings.HASH_KEY.encode() + salt
+    digest = hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
+    return f"h:{digest[:32]}"
+
+
 def personal_hash(value, *, contact_id: int) -> str:
     """A keyed hash of a personal value, salted per contact: comparable, not reversible."""
     if value in (None, ""):
         return ""
-    key = settings.HASH_KEY.encode() + _salt_for(contact_id)
-    digest = hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
-    return f"h:{digest[:32]}"
+    return _keyed_hash(value, salt=_salt_for(contact_id))
 
 
 def _plain(value):
@@ -45,20 +55,67 @@ def _plain(value):
     return value
 
 
+REDACTED = "[redacted]"
+
+
 def redact_changes(
     model: type[models.Model], changes: dict[str, tuple], *, contact_id: int | None
 ) -> dict[str, dict]:
     """``{field: (old, new)}`` -> the audit form: personal values hashed, the rest in clear."""
     redacted = {}
+    salt = None  # fetched once per event, and only if a personal value needs it
     for name, (old, new) in changes.items():
         if registry.is_personal(model, name) and contact_id is not None:
+            if salt is None and (old not in (None, "") or new not in (None, "")):
+                salt = _salt_for(contact_id)
             redacted[name] = {
-                "old": personal_hash(old, contact_id=contact_id),
-                "new": personal_hash(new, contact_id=contact_id),
+                "old": _keyed_hash(old, salt=salt or b""),
+                "new": _keyed_hash(new, salt=salt or b""),
+            }
+        elif registry.is_personal(model, name):
+            # No contact, no salt to hash with: withhold the value rather than log it.
+            redacted[name] = {
+                "old": "" if old in (None, "") else REDACTED,
+                "new": "" if new in (None, "") else REDACTED,
             }
         else:
             redacted[name] = {"old": _plain(old), "new": _plain(new)}
     return redacted
+
+
+# A sealing run takes everything queued, so under load one task per process every half
+# second is enough; beat's periodic run catches whatever a skipped commit left.
+SEALING_DEBOUNCE_SECONDS = 0.5
+_sealing_started_at = -SEALING_DEBOUNCE_SECONDS
+
+
+def _start_sealing() -> None:
+    global _sealing_started_at
+    # Imported here: tasks -> sealing -> audit is the module-level direction.
+    from compliance.tasks import seal_audit_log
+
+    inline = seal_audit_log.app.conf.task_always_eager  # no broker: no beat to catch up
+    now = time.monotonic()
+    if not inline and now - _sealing_started_at < SEALING_DEBOUNCE_SECONDS:
+        return
+    _sealing_started_at = now
+    try:
+        # No broker retries: if Redis is down, the periodic run seals later.
+        seal_audit_log.apply_async(retry=False)
+    except Exception:
+        logger.exception("could not start audit sealing; the periodic run will seal later")
+
+
+def _seal_after_commit() -> None:
+    """Have the sealer link this transaction's events into the chain once they commit.
+
+    The writer never touches the chain itself, so no request waits on its lock. One
+    callback per transaction is enough: the sealer takes everything queued.
+    """
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(func is _start_sealing for _, func, *_ in conn.run_on_commit):
+        return
+    transaction.on_commit(_start_sealing)
 
 
 def _write(
@@ -74,7 +131,7 @@ def _write(
 ) -> AuditEvent:
     ctx = context.current()
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         action=action,
         object_type=obj._meta.label if obj is not None else object_type,
@@ -86,6 +143,8 @@ def _write(
         request_id=ctx.request_id,
         via=ctx.via,
     )
+    _seal_after_commit()
+    return event
 
 
 def record_created(*, actor, obj: models.Model, contact_id: int, values: dict) -> AuditEvent:
@@ -190,4 +249,94 @@ def login_failed(*, username: str, locked_out: bool = False) -> AuditEvent:
         object_type="core.User",
         object_id=username[:40],
         detail={"locked_out": locked_out},
+    )
+
+
+def keys_rotated(
+    *, actor, key_fingerprint: str, rows: dict[str, int], complete: bool
+) -> AuditEvent:
+    """One event per ``rotate_keys`` run: which models, how many rows, finished or not."""
+    return _write(
+        actor=actor,
+        action=AuditAction.KEYS_ROTATED,
+        object_type="compliance.KeyRotationRun",
+        detail={"key": key_fingerprint, "rows": rows, "complete": complete},
+    )
+
+
+def audit_archived(*, actor, archive: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.AUDIT_ARCHIVED,
+        obj=archive,
+        detail={
+            "first_sequence": archive.first_sequence,
+            "last_sequence": archive.last_sequence,
+            "end_hash": archive.end_hash,
+            "events": archive.event_count,
+            "file_sha256": archive.file_sha256,
+        },
+    )
+
+
+def exported(
+    *,
+    actor,
+    what: str,
+    fmt: str,
+    row_count: int,
+    filters: dict,
+    searched: bool,
+    contact_ids: list[int],
+) -> AuditEvent:
+    """An export: what, in which format, the filter (never free-text search terms) and the
+    rows. The contact ids answer "whose data left, and with whom" for a breach or erasure."""
+    return _write(
+        actor=actor,
+        action=AuditAction.EXPORTED,
+        object_type=what,
+        detail={
+            "format": fmt,
+            "rows": row_count,
+            "filters": filters,
+            "searched": searched,
+            "contact_ids": contact_ids,
+        },
+    )
+
+
+def revealed(*, actor, contact: models.Model, field: str, reason: str) -> AuditEvent:
+    """A masked value shown in full. The reason is the user's own words about why."""
+    return _write(
+        actor=actor,
+        action=AuditAction.REVEALED,
+        obj=contact,
+        contact_id=contact.pk,
+        detail={"field": field, "reason": reason},
+    )
+
+
+def training_recorded(*, actor, record: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.TRAINING_RECORDED,
+        obj=record,
+        detail={
+            "user": record.user_id,
+            "course": record.course_id,
+            "valid_until": record.valid_until.isoformat(),
+        },
+    )
+
+
+def access_review_certified(*, actor, review: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.ACCESS_REVIEW_CERTIFIED,
+        obj=review,
+        detail={
+            "period_start": review.period_start.isoformat(),
+            "period_end": review.period_end.isoformat(),
+            "users": len(review.summary),
+        },
     )

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
 
 
 class AuditAction(models.TextChoices):
@@ -18,6 +21,12 @@ class AuditAction(models.TextChoices):
     LOGIN = "auth.login", _("Logged in")
     LOGOUT = "auth.logout", _("Logged out")
     LOGIN_FAILED = "auth.login_failed", _("Log-in failed")
+    KEYS_ROTATED = "keys.rotated", _("Encryption keys rotated")
+    AUDIT_ARCHIVED = "audit.archived", _("Audit log segment archived")
+    EXPORTED = "data.exported", _("Data exported")
+    REVEALED = "field.revealed", _("Masked value revealed")
+    TRAINING_RECORDED = "training.recorded", _("Training recorded")
+    ACCESS_REVIEW_CERTIFIED = "access_review.certified", _("Access review certified")
 
 
 class AuditEvent(models.Model):
@@ -25,6 +34,10 @@ class AuditEvent(models.Model):
 
     Personal values never appear in clear: ``changes`` holds keyed hashes salted per contact
     for registered personal fields, and plain values only for the rest.
+
+    The database refuses UPDATE, DELETE and TRUNCATE on this table (triggers, migration
+    0003); an insert also queues the event for sealing (``AuditSealQueue``), and the sealer
+    links it into the hash chain (``AuditSeal``) shortly after commit.
     """
 
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
@@ -70,3 +83,184 @@ class ContactSalt(models.Model):
 
     def __str__(self) -> str:
         return f"salt for contact {self.contact_id}"
+
+
+class AuditSeal(models.Model):
+    """One link of the audit log's hash chain: event ``event_id`` sealed at ``sequence``.
+
+    ``hash = SHA-256(prev_hash + canonical event)`` (``compliance.chain``). Sequences are
+    contiguous and follow sealing order, which is commit order, not id order: an event whose
+    transaction commits late is sealed after events with higher ids. Append-only, like the
+    events themselves.
+    """
+
+    sequence = models.BigIntegerField(_("sequence"), primary_key=True)
+    # Not a foreign key: a deleted event must leave a seal pointing at nothing, which the
+    # verifier reports, rather than a constraint or cascade hiding it.
+    event_id = models.BigIntegerField(_("event id"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} event {self.event_id} {self.hash[:12]}"
+
+
+class AuditSealQueue(models.Model):
+    """Events committed but not sealed yet.
+
+    A database trigger adds a row for every audit event inserted, in the inserting
+    transaction, so no insert path can skip the chain, and an event from a transaction that
+    commits late is still found. The sealer removes the row when it seals the event.
+    """
+
+    event_id = models.BigIntegerField(_("event id"), primary_key=True)
+
+    class Meta:
+        verbose_name = _("event waiting to be sealed")
+        verbose_name_plural = _("events waiting to be sealed")
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} waiting"
+
+
+class AuditArchive(models.Model):
+    """A sealed segment of the chain moved out of the database into a JSONL file.
+
+    Verification starts the live chain from the last archive's ``end_hash``; the archives
+    themselves chain (each ``start_hash`` is the previous ``end_hash``). Append-only.
+    """
+
+    first_sequence = models.BigIntegerField(_("first sequence"), unique=True)
+    last_sequence = models.BigIntegerField(_("last sequence"), unique=True)
+    start_hash = models.CharField(_("start hash"), max_length=64)
+    end_hash = models.CharField(_("end hash"), max_length=64)
+    event_count = models.PositiveIntegerField(_("events"))
+    file_path = models.CharField(_("file"), max_length=500)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+        ordering = ["first_sequence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_sequence__gte=models.F("first_sequence")),
+                name="auditarchive_last_after_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit archive {self.first_sequence}-{self.last_sequence}"
+
+
+class KeyRotationRun(models.Model):
+    """Progress of re-encrypting one model's encrypted fields under one newest key.
+
+    ``rotate_keys`` resumes an unfinished run for the same key and model from ``last_pk``;
+    each chunk and its progress commit together.
+    """
+
+    key_fingerprint = models.CharField(_("key fingerprint"), max_length=16)
+    model_label = models.CharField(_("model"), max_length=100)
+    last_pk = models.CharField(_("last primary key done"), max_length=64, blank=True)
+    rows_seen = models.PositiveBigIntegerField(_("rows seen"), default=0)
+    rows_rotated = models.PositiveBigIntegerField(_("rows re-encrypted"), default=0)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key rotation run")
+        verbose_name_plural = _("key rotation runs")
+        indexes = [models.Index(fields=["key_fingerprint", "model_label"])]
+
+    def __str__(self) -> str:
+        state = "finished" if self.finished_at else f"at pk {self.last_pk or '-'}"
+        return f"rotation to {self.key_fingerprint} of {self.model_label}: {state}"
+
+
+class TrainingCourse(TimeStampedModel):
+    """A course staff must take. Current privacy training gates exports, imports, bulk
+    edits and reveals of masked values (``compliance.training``)."""
+
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=150)
+    is_privacy_course = models.BooleanField(_("privacy course"), default=True)
+    validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=12)
+
+    class Meta:
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_zh_hant if (get_language() or "").startswith("zh") else self.name_en
+
+
+class TrainingRecord(TimeStampedModel):
+    """A member of staff completed a course; it counts until ``valid_until``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="training_records",
+    )
+    course = models.ForeignKey(
+        TrainingCourse, verbose_name=_("course"), on_delete=models.PROTECT, related_name="records"
+    )
+    completed_on = models.DateField(_("completed on"))
+    valid_until = models.DateField(_("valid until"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["-valid_until"]
+        indexes = [models.Index(fields=["user", "valid_until"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("completed_on")),
+                name="training_valid_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course} · {self.valid_until}"
+
+
+class AccessReview(models.Model):
+    """The DPO's certification that everyone's access for a period was reviewed, with the
+    figures they saw. Append-only in practice: the console offers no change or delete."""
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("certified by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    certified_at = models.DateTimeField(_("certified at"))
+    notes = models.TextField(_("notes"), blank=True)
+    summary = models.JSONField(_("summary"), default=list)
+
+    class Meta:
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        ordering = ["-period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} – {self.period_end}"

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from contacts.models import Organisation, Tag
+from compliance import audit
+from contacts.models import Contact, Organisation, Tag
 from contacts.services.organisations import FIELDS, organisation_save
 from contacts.services.tags import tag_create, tag_update
 from contacts.validators import normalize_tw_business_number
@@ -75,3 +76,53 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """Contacts in the console are read-only and masked, and go through the one visibility
+    door: compliance sees every book (each page view audited), administrators none."""
+
+    list_display = ("display_name", "lifecycle_stage", "owner", "masked_national_id", "updated_at")
+    list_filter = ("lifecycle_stage", "is_deceased", "do_not_contact")
+    list_select_related = ("owner",)
+    show_full_result_count = False
+    fields = (
+        "display_name",
+        "lifecycle_stage",
+        "owner",
+        "masked_national_id",
+        "national_id_country",
+        "country_of_residence",
+        "date_of_birth",
+        "is_deceased",
+        "do_not_contact",
+        "left_employer",
+        "created_at",
+        "updated_at",
+        "version",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return Contact.objects.visible_to(request.user)
+
+    @admin.display(description=Contact._meta.get_field("national_id").verbose_name)
+    def masked_national_id(self, contact: Contact) -> str:
+        return contact.national_id_masked
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        contact = self.get_queryset(request).filter(pk=object_id).first()
+        if contact is not None and response.status_code == 200:
+            audit.contact_viewed(actor=request.user, contact=contact)
+        return response
+
+    def has_add_permission(self, request) -> bool:
+        return False  # Contacts enter through the RM screens, where entry rules apply.
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Erasure is a data-subject request, not a delete button.

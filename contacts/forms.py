@@ -162,6 +162,8 @@ class RelationshipForm(forms.Form):
     to_contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
 
     def __init__(self, *args, visible=None, **kwargs):
+        # Its own ids: the contact-point form on the same page has a "kind" too.
+        kwargs.setdefault("auto_id", "relationship_%s")
         super().__init__(*args, **kwargs)
         # Only contacts the user can see can be linked; the id comes from the search box.
         if visible is not None:
@@ -189,6 +191,8 @@ class BulkActionForm(forms.Form):
     )
 
     def __init__(self, *args, owners=None, **kwargs):
+        # Its own ids: the filter form on the same page has a "tag" too.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["new_owner"].queryset = owners
         self.fields["tag"].label_from_instance = lambda t: "\u2003" * (t.depth - 1) + t.label
@@ -214,3 +218,12 @@ class CoverForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to see the full value?"),
+        min_length=10,
+        max_length=300,
+        help_text=_("Recorded in the audit log with your name."),
+    )

@@ -50,7 +50,14 @@ def contact_list(*, user, filters) -> tuple[ContactFilter, QuerySet]:
             "owner__last_name",
         )
     )
-    filterset = ContactFilter(filters, queryset=queryset, owners=visible_owners(user))
+    owners = visible_owners(user)
+    filterset = ContactFilter(filters, queryset=queryset, owners=owners)
+    if filterset.is_bound and "sort" in filterset.errors:
+        # An unknown sort (an old bookmark, a hand-edited link) falls back to the default
+        # order instead of emptying the list without a word.
+        filters = filters.copy()
+        filters.pop("sort", None)
+        filterset = ContactFilter(filters, queryset=queryset, owners=owners)
     result = filterset.qs
     if not result.query.order_by:
         result = result.order_by("display_name", "pk")

@@ -1,18 +1,20 @@
 from django.urls import path
 
-from contacts.views import books, detail, list
+from contacts.views import books, detail, export, list
 
 app_name = "contacts"
 
 urlpatterns = [
     path("", list.contact_list_view, name="list"),
     path("bulk/", list.contact_bulk_view, name="bulk"),
+    path("export/", export.contact_export_view, name="export"),
     path("new/", detail.contact_create_view, name="create"),
     path("handover/", books.book_handover_view, name="handover"),
     path("cover/", books.book_cover_view, name="cover"),
     path("<int:pk>/", detail.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", detail.contact_edit_view, name="edit"),
     path("<int:pk>/household/", detail.contact_household_view, name="household"),
+    path("<int:pk>/reveal/", detail.contact_reveal_view, name="reveal"),
     path("<int:pk>/<slug:section>/add/", detail.contact_section_add_view, name="section_add"),
     path(
         "<int:pk>/tags/<int:tag_pk>/remove/",

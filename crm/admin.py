@@ -4,8 +4,12 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from core import roles
 
@@ -21,11 +25,16 @@ class PrudenceAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and user.is_staff and bool(roles.role_names(user) & CONSOLE_ROLES)
 
+    @method_decorator(never_cache)
+    @login_not_required
     def login(self, request, extra_context=None):
         # One log-in page for the whole site: it is rate-limited, audited and asks for the
-        # second factor.
+        # second factor. Public, so a visitor goes straight there with the page they asked
+        # for, and a signed-in console user is not shown a log-in form again.
         from django.contrib.auth.views import redirect_to_login
 
+        if self.has_permission(request):
+            return redirect(self.index_url())
         return redirect_to_login(request.GET.get("next", self.index_url()))
 
     def index_url(self) -> str:

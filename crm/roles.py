@@ -26,6 +26,9 @@ RELATIONSHIP_MANAGER_PERMISSIONS = [
     "contacts.view_tag",
     "contacts.view_organisation",
     "contacts.add_organisation",
+    "contacts.export_contact",
+    # An RM checks a client's ID at the branch; each reveal needs a reason and is audited.
+    "contacts.reveal_national_id",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -41,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.view_contact",
         "contacts.view_all_contacts",
         "contacts.reveal_national_id",
+        "contacts.export_contact",
         "contacts.view_contactpoint",
         "contacts.view_riskassessment",
         "contacts.view_employment",
@@ -51,6 +55,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.view_organisation",
         "contacts.view_bookcover",
         "compliance.view_auditevent",
+        "compliance.view_trainingcourse",
+        "compliance.add_trainingcourse",
+        "compliance.change_trainingcourse",
+        "compliance.view_trainingrecord",
+        "compliance.add_trainingrecord",
+        "compliance.view_accessreview",
+        "compliance.add_accessreview",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [
@@ -72,3 +83,32 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
     ],
 }
+
+
+def apply_role_permissions(apps, schema_editor) -> None:
+    """Data migration step: make each role group hold exactly the permissions above.
+
+    Permissions are normally created after all migrations; create them now. A permission a
+    later migration introduces is skipped here and granted when that migration re-applies
+    this table.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

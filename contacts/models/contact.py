@@ -156,6 +156,7 @@ class Contact(TimeStampedModel):
             ("view_all_contacts", _("Can see every book")),
             ("reassign_contact", _("Can hand a book over to another RM")),
             ("reveal_national_id", _("Can reveal a masked national ID")),
+            ("export_contact", _("Can export contacts")),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(display_name=""), name="contact_has_a_name"),

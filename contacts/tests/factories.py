@@ -48,7 +48,7 @@ def team_lead(**kwargs) -> User:
 
 
 def compliance_officer(**kwargs) -> User:
-    return UserFactory(roles=[roles.COMPLIANCE], **kwargs)
+    return UserFactory(roles=[roles.COMPLIANCE], is_staff=True, **kwargs)
 
 
 def administrator(**kwargs) -> User:

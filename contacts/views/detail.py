@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from compliance import audit
+from compliance.training import TrainingRequired, require_current_training
 from contacts import selectors
 from contacts.forms import (
     SEEN_SALT,
@@ -17,6 +18,7 @@ from contacts.forms import (
     EndEmploymentForm,
     InteractionForm,
     RelationshipForm,
+    RevealForm,
     RiskAssessmentForm,
     TagAssignForm,
     apply_errors,
@@ -72,6 +74,7 @@ def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
         "end_employment_form": EndEmploymentForm(),
         "can_edit": request.user.has_perm("contacts.change_contact"),
         "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
+        "reveal_form": RevealForm(),
     }
 
 
@@ -233,3 +236,24 @@ def contact_edit_view(request, pk):
         {"form": form, "contact": contact, "conflict": conflict},
         status=409 if conflict else (422 if form.errors else 200),
     )
+
+
+@require_POST
+def contact_reveal_view(request, pk):
+    """Show the full national ID once, for a typed reason; audited, training-gated."""
+    require_perm(request.user, "contacts.reveal_national_id")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    form = RevealForm(request.POST)
+    context = {"contact": contact, "reveal_form": form, "can_reveal": True}
+    if not form.is_valid():
+        return render(request, "contacts/partials/_national_id.html", context, status=422)
+    try:
+        require_current_training(request.user)
+    except TrainingRequired as error:
+        form.add_error(None, error.message)
+        return render(request, "contacts/partials/_national_id.html", context, status=403)
+    audit.revealed(
+        actor=request.user, contact=contact, field="national_id", reason=form.cleaned_data["reason"]
+    )
+    context["revealed"] = contact.national_id
+    return render(request, "contacts/partials/_national_id.html", context)

@@ -3,8 +3,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from compliance.training import TrainingRequired, require_current_training
 from contacts.forms import BulkActionForm
 from contacts.models import Contact
 from contacts.selectors import contact_list, visible_owners
@@ -44,6 +46,7 @@ def contact_list_view(request):
 @require_POST
 def contact_bulk_view(request):
     """Apply one action to the selected rows; only rows the user can see are touched."""
+    require_perm(request.user, "contacts.view_contact")
     form = BulkActionForm(request.POST, owners=visible_owners(request.user))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -51,6 +54,11 @@ def contact_bulk_view(request):
     ids = [i for i in request.POST.getlist("contact_ids") if i.isdigit()]
     if not form.is_valid() or not ids:
         messages.error(request, _("Select at least one contact and complete the action."))
+        return redirect(back)
+    try:
+        require_current_training(request.user)
+    except TrainingRequired as error:
+        messages.error(request, error.message)
         return redirect(back)
     contacts = list(
         Contact.objects.visible_to(request.user).filter(pk__in=ids).select_related("owner__team")
@@ -62,7 +70,15 @@ def contact_bulk_view(request):
             count = tags_assign(
                 actor=request.user, contacts=contacts, tags=[form.cleaned_data["tag"]]
             )
-            messages.success(request, _("Tag assigned to %(count)d contacts.") % {"count": count})
+            messages.success(
+                request,
+                ngettext(
+                    "Tag assigned to %(count)d contact.",
+                    "Tag assigned to %(count)d contacts.",
+                    count,
+                )
+                % {"count": count},
+            )
         else:
             require_perm(request.user, "contacts.reassign_contact")
             count = contacts_reassign(
@@ -71,7 +87,11 @@ def contact_bulk_view(request):
                 new_owner=form.cleaned_data["new_owner"],
                 reason=_("Bulk reassignment from the contact list"),
             )
-            messages.success(request, _("%(count)d contacts reassigned.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)d contact reassigned.", "%(count)d contacts reassigned.", count)
+                % {"count": count},
+            )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect(back)

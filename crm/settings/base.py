@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -168,14 +169,32 @@ CONTENT_SECURITY_POLICY = {
 
 # Celery. No REDIS_URL: tasks run inline so the quick start needs no broker.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Link committed audit events into the hash chain (also triggered after each commit).
+    "compliance.seal_audit_log": {
+        "task": "compliance.tasks.seal_audit_log",
+        "schedule": 10.0,
+        "options": {"expires": 30},
+    },
+    # Write the chain head outside the database once a day.
+    "compliance.checkpoint_audit_log": {
+        "task": "compliance.tasks.checkpoint_audit_log",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}
+
+# The audit log's daily checkpoint (outside the database) and archived segments.
+AUDIT_CHECKPOINT_FILE = env.str(
+    "AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.log")
+)
+AUDIT_ARCHIVE_DIR = env.str("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
 
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")

@@ -1,0 +1,18 @@
+"""Background work on the audit log. Thin: each task calls one service."""
+
+from celery import shared_task
+
+from compliance import sealing
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def seal_audit_log() -> int:
+    """Link committed events into the hash chain. Started after every audit write's commit
+    and by beat every few seconds; a run that finds another sealing returns at once."""
+    return sealing.audit_seal_pending()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def checkpoint_audit_log() -> str:
+    """Daily: append the chain head to ``AUDIT_CHECKPOINT_FILE``, outside the database."""
+    return sealing.audit_checkpoint_write().line().strip()
