@@ -200,13 +200,17 @@ def batch(*, actor, operation: str, contact_ids: Iterable[int], detail: dict | N
     )
 
 
-def access_denied(*, actor, object_type: str, object_id: str, reason: str) -> AuditEvent:
+def access_denied(
+    *, actor, object_type: str, object_id: str, reason: str, path: str = ""
+) -> AuditEvent:
+    """A refused request: a contact outside the book (answered 404) or a page the role may
+    not open (403)."""
     return _write(
         actor=actor,
         action=AuditAction.ACCESS_DENIED,
         object_type=object_type,
         object_id=object_id,
-        detail={"reason": reason},
+        detail={"reason": reason, "path": path} if path else {"reason": reason},
     )
 
 

@@ -22,3 +22,5 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "crm.views.permission_denied"

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from compliance import audit
 from contacts.selectors import book_summary
 from contacts.views.common import client_facing
 from core.services import user_set_language
@@ -38,3 +39,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     return redirect(next_url)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """The 403 page. Every refusal is audited: who tried what, from where."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        audit.access_denied(
+            actor=user, object_type="url", object_id="", reason="forbidden", path=request.path
+        )
+    return render(request, "403.html", status=403)

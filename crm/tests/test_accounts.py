@@ -186,3 +186,13 @@ def test_long_unicode_pass_phrases_are_accepted_without_composition_rules():
 def test_short_or_common_passwords_are_refused(password):
     with pytest.raises(ValidationError):
         validate_password(password)
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_audited_and_explained(rm_client, rm_user):
+    response = rm_client.get("/contacts/handover/")
+    assert response.status_code == 403
+    assert "Your role does not allow" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED)
+    assert event.actor == rm_user
+    assert event.detail == {"reason": "forbidden", "path": "/contacts/handover/"}
