@@ -131,6 +131,8 @@ SESSION_ABSOLUTE_MAX_AGE = env.int("SESSION_ABSOLUTE_MAX_AGE", default=12 * 60 *
 
 # Second factor (TOTP) for compliance, administrators and all staff: core.roles.
 OTP_TOTP_ISSUER = "Prudence"
+# Nobody reads another person's TOTP secret through the admin, whatever permissions they hold.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]
