@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language as set_language_cookie
 
 from crm import accounts, views
@@ -11,11 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin console's).
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-        name="favicon",
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("language/", views.set_language, name="set_language"),
     # Before log-in the choice is kept in a cookie; after, on the user.
     path(
