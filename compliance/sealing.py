@@ -558,3 +558,31 @@ def audit_archive_segment(*, before_sequence: int, actor=None) -> AuditArchive:
     )
     audit.audit_archived(actor=actor, archive=archive)
     return archive
+
+
+def audit_archive_expired(*, retention_years: int | None = None, actor=None) -> AuditArchive | None:
+    """Archive every whole sealed segment older than the legal retention period.
+
+    The audit log is itself kept as a legal obligation (``AUDIT_RETENTION_YEARS``); past it,
+    the oldest links move to an archive file whose end hash keeps the rest verifiable.
+    Idempotent: with nothing old enough, it does nothing.
+    """
+    years = retention_years if retention_years is not None else settings.AUDIT_RETENTION_YEARS
+    now = timezone.now()
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    archived_until, _ = _archived_end()
+    last_old = (
+        AuditSeal.objects.filter(
+            sequence__gt=archived_until,
+            event_id__in=AuditEvent.objects.filter(occurred_at__lt=cutoff).values("id"),
+        )
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    if last_old is None:
+        return None
+    return audit_archive_segment(before_sequence=last_old + 1, actor=actor)

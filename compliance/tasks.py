@@ -16,3 +16,10 @@ def seal_audit_log() -> int:
 def checkpoint_audit_log() -> str:
     """Daily: append the chain head to ``AUDIT_CHECKPOINT_FILE``, outside the database."""
     return sealing.audit_checkpoint_write().line().strip()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def archive_expired_audit_log() -> int:
+    """Monthly: archive the segments of the chain older than the retention period."""
+    archive = sealing.audit_archive_expired()
+    return archive.event_count if archive else 0

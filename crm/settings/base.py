@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 10.0,
         "options": {"expires": 30},
     },
+    # Archive whole segments of the chain once they pass the retention period.
+    "compliance.archive_expired_audit_log": {
+        "task": "compliance.tasks.archive_expired_audit_log",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",
@@ -197,6 +202,8 @@ AUDIT_CHECKPOINT_FILE = env.str(
     "AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.log")
 )
 AUDIT_ARCHIVE_DIR = env.str("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
+# The audit log is kept this many years (a legal obligation), then archived in segments.
+AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=7)
 
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")
