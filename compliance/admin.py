@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance import audit, selectors
+from compliance import (
+    admin_consent,  # noqa: F401  (registers Purpose and PrivacyNotice)
+    audit,
+    selectors,
+)
 from compliance.models import AccessReview, AuditEvent, TrainingCourse, TrainingRecord
 from compliance.services import access_review_certify, training_record_save
 from core import exports

@@ -344,3 +344,108 @@ def access_review_certified(*, actor, review: models.Model) -> AuditEvent:
             "users": len(review.summary),
         },
     )
+
+
+def _consent_detail(event: models.Model) -> dict:
+    return {
+        "purpose": event.purpose.code,
+        "channel": event.channel,
+        "lawful_basis": event.lawful_basis,
+        "source": event.source,
+        "notice": event.notice_id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "expires_at": event.expires_at.isoformat() if event.expires_at else None,
+    }
+
+
+def _evidence(event: models.Model) -> dict:
+    """The evidence reference may name the person (a file name, a call note): hashed."""
+    if not event.evidence_reference:
+        return {}
+    return redact_changes(
+        type(event),
+        {"evidence_reference": (None, event.evidence_reference)},
+        contact_id=event.contact_id,
+    )
+
+
+def consent_granted(*, actor, event: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.CONSENT_GRANTED,
+        obj=event,
+        contact_id=event.contact_id,
+        changes=_evidence(event),
+        detail=_consent_detail(event),
+    )
+
+
+def consent_withdrawn(*, actor, event: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.CONSENT_WITHDRAWN,
+        obj=event,
+        contact_id=event.contact_id,
+        changes=_evidence(event),
+        detail=_consent_detail(event),
+    )
+
+
+def consent_expired(*, event: models.Model) -> AuditEvent:
+    """Recorded by the nightly job, so there is no actor."""
+    return _write(
+        actor=None,
+        action=AuditAction.CONSENT_EXPIRED,
+        obj=event,
+        contact_id=event.contact_id,
+        detail=_consent_detail(event),
+    )
+
+
+def marketing_refused(
+    *, actor, refusal: models.Model, withdrawn: list[tuple[str, str]]
+) -> AuditEvent:
+    """Stop all marketing: the refusal and every consent it withdrew, in one event."""
+    return _write(
+        actor=actor,
+        action=AuditAction.MARKETING_REFUSED,
+        obj=refusal,
+        contact_id=refusal.contact_id,
+        changes=_evidence(refusal),
+        detail={
+            "refused_at": refusal.refused_at.isoformat(),
+            "source": refusal.source,
+            "withdrawn": [{"purpose": p, "channel": c} for p, c in withdrawn],
+        },
+    )
+
+
+def purpose_saved(*, actor, purpose: models.Model, created: bool) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.PURPOSE_SAVED,
+        obj=purpose,
+        detail={
+            "code": purpose.code,
+            "created": created,
+            "is_marketing": purpose.is_marketing,
+            "lawful_bases": list(purpose.lawful_bases),
+            "channels": list(purpose.channels),
+            "is_active": purpose.is_active,
+        },
+    )
+
+
+def notice_published(*, actor, notice: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.NOTICE_PUBLISHED,
+        obj=notice,
+        detail={
+            "jurisdiction": notice.jurisdiction,
+            "language": notice.language,
+            "version": notice.version,
+            "effective_from": notice.effective_from.isoformat(),
+            "material_change": notice.material_change,
+        },
+    )

@@ -1,9 +1,17 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from compliance.consent.rules import (
+    Channel,
+    ConsentStatus,
+    LawfulBasis,
+    PurposeTerms,
+    RestrictionKind,
+)
 from core.models import TimeStampedModel
 
 
@@ -27,6 +35,12 @@ class AuditAction(models.TextChoices):
     REVEALED = "field.revealed", _("Masked value revealed")
     TRAINING_RECORDED = "training.recorded", _("Training recorded")
     ACCESS_REVIEW_CERTIFIED = "access_review.certified", _("Access review certified")
+    CONSENT_GRANTED = "consent.granted", _("Consent granted")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
+    CONSENT_EXPIRED = "consent.expired", _("Consent expired")
+    MARKETING_REFUSED = "consent.marketing_refused", _("All marketing refused")
+    PURPOSE_SAVED = "purpose.saved", _("Processing purpose saved")
+    NOTICE_PUBLISHED = "notice.published", _("Privacy notice published")
 
 
 class AuditEvent(models.Model):
@@ -264,3 +278,316 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start} – {self.period_end}"
+
+
+# --- purposes, notices and the consent ledger ------------------------------------------------
+
+
+class Purpose(TimeStampedModel):
+    """Why the firm processes or contacts: a purpose, the lawful bases it may rest on and the
+    channels it covers. The may-contact decision (``compliance.consent.rules``) reads it
+    through ``terms()``."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    label_en = models.CharField(_("label (English)"), max_length=150)
+    label_zh_hant = models.CharField(_("label (Traditional Chinese)"), max_length=150)
+    is_marketing = models.BooleanField(_("marketing"), default=False)
+    # Lists of ``LawfulBasis`` and ``Channel`` values; "any" covers every channel with one
+    # consent.
+    lawful_bases = models.JSONField(_("lawful bases"), default=list)
+    channels = models.JSONField(_("channels"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("processing purpose")
+        verbose_name_plural = _("processing purposes")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_zh_hant if (get_language() or "").startswith("zh") else self.label_en
+
+    def clean(self) -> None:
+        errors = {}
+        if not self.lawful_bases or not set(self.lawful_bases) <= set(LawfulBasis.values):
+            errors["lawful_bases"] = _("Choose at least one lawful basis.")
+        if not self.channels or not set(self.channels) <= set(Channel.values):
+            errors["channels"] = _("Choose at least one channel.")
+        if errors:
+            raise ValidationError(errors)
+
+    def terms(self) -> PurposeTerms:
+        return PurposeTerms(
+            code=self.code,
+            is_marketing=self.is_marketing,
+            lawful_bases=frozenset(self.lawful_bases),
+            channels=frozenset(self.channels),
+        )
+
+
+class NoticeLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    CHINESE = "zh-hant", _("Traditional Chinese")
+
+
+class Jurisdiction(models.TextChoices):
+    TAIWAN = "TW", _("Taiwan (PDPA)")
+    EU = "EU", _("European Union (GDPR)")
+    CALIFORNIA = "US-CA", _("California (CCPA)")
+
+
+class PrivacyNotice(TimeStampedModel):
+    """One version of the privacy notice for a jurisdiction and language. A consent records
+    the notice it was given under; publishing a version with ``material_change`` asks
+    everyone who consented under an older one to consent again
+    (``compliance.consent.queries.contacts_for_reconsent``)."""
+
+    version = models.CharField(_("version"), max_length=20)
+    language = models.CharField(_("language"), max_length=10, choices=NoticeLanguage.choices)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=10, choices=Jurisdiction.choices)
+    effective_from = models.DateField(_("effective from"))
+    material_change = models.BooleanField(_("material change"), default=False)
+    text = models.TextField(_("text"), blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["jurisdiction", "language", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "language", "version"], name="privacynotice_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text="") | ~models.Q(url=""), name="privacynotice_has_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.language} v{self.version}"
+
+
+class ConsentEventKind(models.TextChoices):
+    GRANT = "grant", _("Granted")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    EXPIRE = "expire", _("Expired")
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    SIGNED_PAPER = "signed_paper", _("Signed paper form")
+    CALL_RECORDING = "call_recording", _("Call recording")
+    IMPORT = "import", _("List import")
+    BRANCH = "branch", _("At the branch")
+    SYSTEM = "system", _("Prudence (automatic)")
+
+
+class ConsentLedgerError(Exception):
+    """The consent ledger is append-only."""
+
+
+class ConsentEvent(models.Model):
+    """One entry in the consent ledger: a grant, withdrawal or expiry for a purpose and
+    channel, with its evidence. Append-only: never changed, never deleted (erasure
+    anonymises the evidence reference with a queryset update). ``occurred_at`` is when the
+    person consented or withdrew (a signed form may be recorded later); ``recorded_at`` is
+    when Prudence learnt of it. ``ConsentState`` follows the latest by ``occurred_at``."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="consent_events",
+    )
+    purpose = models.ForeignKey(
+        Purpose, verbose_name=_("purpose"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=ConsentEventKind.choices)
+    lawful_basis = models.CharField(_("lawful basis"), max_length=20, choices=LawfulBasis.choices)
+    source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    evidence_reference = models.CharField(_("evidence reference"), max_length=200, blank=True)
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        verbose_name=_("privacy notice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["contact", "purpose", "channel", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(kind="grant", expires_at__gt=models.F("occurred_at")),
+                name="consentevent_expiry_after_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.kind} {self.purpose_id}/{self.channel}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ConsentLedgerError("consent events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ConsentLedgerError("consent events are never deleted")
+
+
+class ConsentState(models.Model):
+    """The current consent for a contact, purpose and channel: the ledger folded, kept in
+    step in the same transaction as each event. Expiry is judged against the time of each
+    question: a granted state past ``expires_at`` counts as expired before the nightly job
+    records it."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="consent_states",
+    )
+    purpose = models.ForeignKey(
+        Purpose, verbose_name=_("purpose"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
+    lawful_basis = models.CharField(_("lawful basis"), max_length=20, choices=LawfulBasis.choices)
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        verbose_name=_("privacy notice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When the current status took effect: the last applied event's ``occurred_at``.
+    since = models.DateTimeField(_("since"))
+    last_event = models.ForeignKey(
+        ConsentEvent, verbose_name=_("last event"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("consent state")
+        verbose_name_plural = _("consent states")
+        constraints = [
+            # Also the index for one contact's states.
+            models.UniqueConstraint(
+                fields=["contact", "purpose", "channel"], name="consentstate_unique"
+            ),
+        ]
+        indexes = [
+            # Campaign audiences: who holds a live consent for a purpose on a channel.
+            models.Index(fields=["purpose", "channel", "status", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.purpose_id}/{self.channel}: {self.status}"
+
+
+class ContactMarketingRefusal(models.Model):
+    """The contact refused all marketing ("stop all marketing", Taiwan PDPA Art. 20(2)).
+
+    Recording it withdraws every marketing consent in the same transaction. It stays on
+    record: from then on a marketing purpose needs a consent given after the refusal, on the
+    consent basis, and never from a list import (``compliance.consent.services``)."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="marketing_refusals",
+    )
+    refused_at = models.DateTimeField(_("refused at"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    evidence_reference = models.CharField(_("evidence reference"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("marketing refusal")
+        verbose_name_plural = _("marketing refusals")
+        ordering = ["-refused_at", "-id"]
+        indexes = [models.Index(fields=["contact", "refused_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} refused marketing {self.refused_at:%Y-%m-%d}"
+
+
+class ContactRestriction(models.Model):
+    """A contact whose processing is restricted (GDPR Art. 18, PDPA Art. 11) or whose data
+    was erased. Written by the data-subject-request and erasure work; the may-contact
+    decision refuses every purpose while one is active (``since`` until ``lifted_at``)."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=RestrictionKind.choices)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("contact restriction")
+        verbose_name_plural = _("contact restrictions")
+        indexes = [models.Index(fields=["contact", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True)
+                | models.Q(lifted_at__gt=models.F("since")),
+                name="contactrestriction_lifted_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.kind} since {self.since:%Y-%m-%d}"

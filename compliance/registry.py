@@ -5,6 +5,10 @@ and how the rows reach a person (``contact_path``). Export, erasure, audit redac
 retention read this registry, so a lower app can act on a higher app's tables without
 importing them. Fields that could look personal but are not are declared too
 (``non_personal``), and a test fails for any text-like field in neither list.
+
+Tables that hold no contact data at all (staff accounts, the vocabulary, system tables) are
+declared with ``declare_no_personal_data`` and the reason, so the completeness test
+(``compliance/tests/test_registry_complete.py``) can tell them from forgotten ones.
 """
 
 from collections.abc import Callable
@@ -60,3 +64,16 @@ def entry_for(model: type[models.Model]) -> PersonalDataEntry | None:
 def is_personal(model: type[models.Model], field_name: str) -> bool:
     entry = entry_for(model)
     return entry is not None and field_name in entry.fields
+
+
+_no_personal_data: dict[str, str] = {}
+
+
+def declare_no_personal_data(model: type[models.Model], reason: str) -> None:
+    """Declare that ``model`` holds no contact's personal data, and why."""
+    _no_personal_data[model._meta.label] = reason
+
+
+def no_personal_data() -> dict[str, str]:
+    """Model label -> the reason it holds no contact's personal data."""
+    return dict(_no_personal_data)

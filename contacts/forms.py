@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.countries import country_choices
 from contacts.models import (
+    AccountKind,
     Contact,
     ContactPointKind,
     InteractionChannel,
@@ -227,3 +228,19 @@ class RevealForm(forms.Form):
         max_length=300,
         help_text=_("Recorded in the audit log with your name."),
     )
+
+
+class AccountForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AccountKind.choices)
+    number = forms.CharField(
+        label=_("Account number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    institution = forms.CharField(label=_("Institution"), max_length=100, required=False)
+    opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        # Its "kind" must not share an element id with the contact-point form's.
+        kwargs.setdefault("auto_id", "account_%s")
+        super().__init__(*args, **kwargs)

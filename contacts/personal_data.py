@@ -65,3 +65,14 @@ def register_all() -> None:
         non_personal=("channel",),
     )
     registry.register(models.ContactTag, contact_path="contact", fields={"tag": "delete_row"})
+    registry.declare_no_personal_data(models.Tag, "the governed vocabulary of tags")
+    registry.declare_no_personal_data(models.Organisation, "companies and institutions, not people")
+    registry.declare_no_personal_data(
+        models.BookCover, "cover arrangements between members of staff"
+    )
+    registry.register(
+        models.Account,
+        contact_path="contact",
+        fields={"number": "null", "number_hash": "anonymise"},
+        non_personal=("kind", "institution"),
+    )

@@ -91,6 +91,7 @@ def contact_detail(*, user, pk) -> Contact:
         .select_related("owner", "created_by")
         .prefetch_related(
             "contact_points",
+            "accounts",
             Prefetch(
                 "risk_assessments",
                 queryset=RiskAssessment.objects.select_related("assessed_by"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import books, detail, export, list
+from contacts.views import books, consent, detail, export, list
 
 app_name = "contacts"
 
@@ -15,6 +15,18 @@ urlpatterns = [
     path("<int:pk>/edit/", detail.contact_edit_view, name="edit"),
     path("<int:pk>/household/", detail.contact_household_view, name="household"),
     path("<int:pk>/reveal/", detail.contact_reveal_view, name="reveal"),
+    path(
+        "<int:pk>/accounts/<int:account_pk>/reveal/",
+        detail.account_reveal_view,
+        name="account_reveal",
+    ),
+    path("<int:pk>/consent/", consent.consent_record_view, name="consent_record"),
+    path("<int:pk>/consent/withdraw/", consent.consent_withdraw_view, name="consent_withdraw"),
+    path(
+        "<int:pk>/consent/stop-marketing/",
+        consent.marketing_stop_all_view,
+        name="marketing_stop_all",
+    ),
     path("<int:pk>/<slug:section>/add/", detail.contact_section_add_view, name="section_add"),
     path(
         "<int:pk>/tags/<int:tag_pk>/remove/",

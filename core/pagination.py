@@ -1,9 +1,18 @@
 """Pagination that stays fast at a million rows.
 
 An exact ``COUNT(*)`` over a large filtered book costs more than the page itself. We count
-at most ``cap`` rows (a ``COUNT`` over a ``LIMIT`` subquery, which stops early), where the
-cap always reaches a few pages past the one asked for. When the count hits the cap the page
-shows "more than N" and the next page stays reachable; below the cap the count is exact.
+at most ``cap`` rows, where the cap always reaches a few pages past the one asked for. When
+the count hits the cap the page shows "more than N" and the next page stays reachable; below
+the cap the count is exact.
+
+The count and the page come from one walk of the list's order. One query reads the primary
+keys from the page's first row up to the cap, in order (``values_list("pk")[start:cap + 1]``:
+with an index that ends in the ordering's columns PostgreSQL reads the index alone); the
+count is ``start`` plus how many came back, and the page's rows are the first ``per_page`` of
+them. A second query loads those rows by primary key, under the same filters and order. So a
+deep page pays for its OFFSET once, not once for the count and again for the rows, and never
+reads full rows it skips; a search pays for sorting its matches once. A page past the end
+falls back to a plain capped count and shows the last page.
 """
 
 from django.core.paginator import Page, Paginator
@@ -17,10 +26,19 @@ class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, page_number: int = 1, cap: int = DEFAULT_CAP):
         super().__init__(object_list, per_page)
         self.cap = max(cap, (page_number + PAGES_AHEAD) * per_page)
+        self.page_number = page_number
+        # (index of the first row, primary keys from there up to the cap), once read.
+        self._window: tuple[int, list] | None = None
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        start = (self.page_number - 1) * self.per_page
+        keys = list(self.object_list.values_list("pk", flat=True)[start : self.cap + 1])
+        if keys or start == 0:
+            self._window = (start, keys)
+            return start + len(keys)
+        # Asked for a page past the end: count on its own; ``get_page`` shows the last page.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -29,6 +47,19 @@ class CappedPaginator(Paginator):
     @property
     def shown_count(self) -> int:
         return min(self.count, self.cap)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        end = min(start + self.per_page, self.count)
+        if end + self.orphans >= self.count:
+            end = self.count
+        if self._window is not None and self._window[0] == start:
+            keys = self._window[1][: end - start]
+        else:
+            keys = list(self.object_list.values_list("pk", flat=True)[start:end])
+        rows = list(self.object_list.filter(pk__in=keys)) if keys else []
+        return self._get_page(rows, number, self)
 
 
 def paginate(queryset, *, page: str | int | None, per_page: int = 25) -> Page:

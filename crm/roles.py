@@ -27,8 +27,12 @@ RELATIONSHIP_MANAGER_PERMISSIONS = [
     "contacts.view_organisation",
     "contacts.add_organisation",
     "contacts.export_contact",
+    "contacts.view_account",
+    "contacts.add_account",
     # An RM checks a client's ID at the branch; each reveal needs a reason and is audited.
     "contacts.reveal_national_id",
+    # Records consents, withdrawals and "stop all marketing" on the contact page.
+    "compliance.add_consentevent",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -45,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.view_all_contacts",
         "contacts.reveal_national_id",
         "contacts.export_contact",
+        "contacts.view_account",
         "contacts.view_contactpoint",
         "contacts.view_riskassessment",
         "contacts.view_employment",
@@ -62,6 +67,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.add_trainingrecord",
         "compliance.view_accessreview",
         "compliance.add_accessreview",
+        "compliance.add_consentevent",
+        "compliance.view_purpose",
+        "compliance.add_purpose",
+        "compliance.change_purpose",
+        "compliance.view_privacynotice",
+        "compliance.add_privacynotice",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

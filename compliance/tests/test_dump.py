@@ -9,17 +9,22 @@ from django.db import connection
 from contacts.tests import factories
 
 NATIONAL_ID = "A123456789"
+ACCOUNT_NUMBER = "98765432101234"
 
 
 @pytest.fixture
 def person(transactional_db):
+    from contacts.services.details import account_add
+
     owner = factories.rm(username="rm_dump")
-    return factories.make_contact(
+    person = factories.make_contact(
         owner=owner,
         family_name="Dumpling",
         national_id=NATIONAL_ID,
         national_id_country="TW",
     )
+    account_add(actor=owner, contact=person, kind="securities", number=ACCOUNT_NUMBER)
+    return person
 
 
 def database_dump() -> bytes:
@@ -38,8 +43,9 @@ def database_dump() -> bytes:
     return connection.connection.serialize()
 
 
-def test_a_raw_database_dump_shows_no_national_id_in_clear(person):
+def test_a_raw_database_dump_shows_no_national_id_or_account_number_in_clear(person):
     dump = database_dump()
     assert b"Dumpling" in dump  # the dump does hold the contact
     assert NATIONAL_ID.encode() not in dump
     assert NATIONAL_ID.lower().encode() not in dump
+    assert ACCOUNT_NUMBER.encode() not in dump

@@ -1,6 +1,8 @@
 from contacts.models.books import BookCover
 from contacts.models.contact import Contact, LifecycleStage, RiskLevel
 from contacts.models.details import (
+    Account,
+    AccountKind,
     ContactPoint,
     ContactPointKind,
     ContactPointStatus,
@@ -15,6 +17,8 @@ from contacts.models.details import (
 from contacts.models.tags import ContactTag, Tag
 
 __all__ = [
+    "Account",
+    "AccountKind",
     "BookCover",
     "Contact",
     "ContactPoint",

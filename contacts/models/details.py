@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.crypto import EncryptedTextField, mask
 from contacts.models.contact import RiskLevel
 from core.models import TimeStampedModel
 
@@ -267,3 +268,42 @@ class Interaction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class AccountKind(models.TextChoices):
+    DEPOSIT = "deposit", _("Deposit account")
+    SECURITIES = "securities", _("Securities account")
+    INSURANCE = "insurance", _("Insurance policy")
+    LOAN = "loan", _("Loan")
+    CARD = "card", _("Card")
+
+
+class Account(TimeStampedModel):
+    """An account or policy the contact holds. The number is encrypted at rest, shown
+    masked, and found by its keyed hash."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="accounts",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AccountKind.choices)
+    institution = models.CharField(_("institution"), max_length=100, blank=True)
+    number = EncryptedTextField(_("account number"))
+    number_hash = models.CharField(max_length=64, editable=False)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["number_hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number_masked}"
+
+    @property
+    def number_masked(self) -> str:
+        return mask(self.number)

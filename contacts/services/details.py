@@ -1,6 +1,7 @@
 """A contact's details: contact points, risk assessments, employment, relationships,
 interactions. Each change bumps the contact's version and is audited."""
 
+import re
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -9,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance import audit
+from compliance.crypto import lookup_hash
 from contacts import validators
 from contacts.models import (
+    Account,
     Contact,
     ContactPoint,
     ContactPointKind,
@@ -254,3 +257,38 @@ def interaction_add(
         values={"channel": channel, "summary": interaction.summary},
     )
     return interaction
+
+
+@transaction.atomic
+def account_add(
+    *,
+    actor,
+    contact: Contact,
+    kind: str,
+    number: str,
+    institution: str = "",
+    opened_on: date | None = None,
+) -> Account:
+    """Record an account the contact holds; the number is encrypted, its hash kept for
+    exact lookup."""
+    compact = re.sub(r"[\s-]", "", validators.to_half_width(number or "")).upper()
+    if not re.fullmatch(r"[0-9A-Z]{4,34}", compact):
+        raise ValidationError({"number": [_("An account number has 4 to 34 letters and digits.")]})
+    account = Account(
+        contact=contact,
+        kind=kind,
+        institution=institution.strip(),
+        number=compact,
+        number_hash=lookup_hash(compact, scope="account_number"),
+        opened_on=opened_on,
+    )
+    account.full_clean()
+    account.save()
+    contact_bump_version(contact)
+    audit.record_created(
+        actor=actor,
+        obj=account,
+        contact_id=contact.pk,
+        values={"kind": kind, "number": compact},
+    )
+    return account

@@ -132,3 +132,36 @@ def test_bulk_edit_needs_current_training(rm_client, rm_user, contact):
         "/contacts/bulk/", {"action": "assign_tag", "tag": tag.pk, "contact_ids": [contact.pk]}
     )
     assert contact.tag_assignments.filter(tag=tag).exists()
+
+
+def test_account_numbers_are_encrypted_masked_and_revealed_only_with_a_reason(rm_client, rm_user):
+    from contacts.services.details import account_add
+
+    person = factories.make_contact(owner=rm_user)
+    account = account_add(actor=rm_user, contact=person, kind="deposit", number="0123-4567-8901")
+    assert account.number == "012345678901"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM contacts_account WHERE id = %s", [account.pk])
+        (stored,) = cursor.fetchone()
+    assert "012345678901" not in stored
+
+    page = rm_client.get(f"/contacts/{person.pk}/").content.decode()
+    assert "012345678901" not in page
+    assert account.number_masked in page
+
+    give_training(rm_user)
+    url = f"/contacts/{person.pk}/accounts/{account.pk}/reveal/"
+    response = rm_client.post(url, {"reason": "Client asked to confirm the account"})
+    assert "012345678901" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.REVEALED)
+    assert event.detail["field"] == f"account:{account.pk}"
+
+
+def test_a_bad_account_number_is_a_clear_error_and_nothing_is_saved(rm_client, rm_user):
+    person = factories.make_contact(owner=rm_user)
+    response = rm_client.post(
+        f"/contacts/{person.pk}/accounts/add/", {"kind": "deposit", "number": "12"}
+    )
+    assert response.status_code == 422
+    assert "4 to 34 letters and digits" in response.content.decode()
+    assert not person.accounts.exists()

@@ -38,8 +38,10 @@ TABLE_QUERIES_RM = LIST_QUERIES_RM - 2
 # the relationship form), the contact, the contact again with its 7 prefetched lists, the tag
 # tree for breadcrumbs, the audit event, and for an RM the add forms' organisation and tag
 # choices.
-DETAIL_QUERIES_RM = 9 + 16
-DETAIL_QUERIES_COMPLIANCE = 9 + 11
+# 7 of them decide may-contact for the page's badges (the consent door's facts); 1 reads
+# the accounts.
+DETAIL_QUERIES_RM = 9 + 16 + 7 + 1
+DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1
 
 
 def signed_in(user: User) -> Client:

@@ -179,7 +179,7 @@ def test_adding_a_point_is_audited_with_the_value_hashed(rm_user, contact):
     assert event.changes["normalized"]["new"] == personal_hash(
         "+886912345678", contact_id=contact.pk
     )
-    assert "912" not in str(event.changes)
+    assert "912345678" not in str(event.changes)  # a short run could occur in a hash by chance
 
 
 def test_removing_the_primary_promotes_the_next_and_drops_its_tokens(rm_user, contact):

@@ -12,6 +12,7 @@ from compliance.training import TrainingRequired, require_current_training
 from contacts import selectors
 from contacts.forms import (
     SEEN_SALT,
+    AccountForm,
     ContactForm,
     ContactPointForm,
     EmploymentForm,
@@ -23,7 +24,7 @@ from contacts.forms import (
     TagAssignForm,
     apply_errors,
 )
-from contacts.models import Contact, ContactPoint, Employment, Tag
+from contacts.models import Account, Contact, ContactPoint, Employment, Tag
 from contacts.services import details, tags
 from contacts.services.contacts import (
     StaleEditError,
@@ -32,6 +33,7 @@ from contacts.services.contacts import (
     snapshot,
 )
 from contacts.views.common import require_perm
+from contacts.views.consent import may_contact_context
 
 # Each section of the contact page: its template, the form class, and its permission.
 SECTIONS = {
@@ -49,6 +51,7 @@ SECTIONS = {
         "contacts.add_relationship",
     ),
     "timeline": ("contacts/partials/_timeline.html", InteractionForm, "contacts.add_interaction"),
+    "accounts": ("contacts/partials/_accounts.html", AccountForm, "contacts.add_account"),
 }
 
 
@@ -66,9 +69,11 @@ def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
         "tags": TagAssignForm(),
         "relationships": RelationshipForm(visible=visible),
         "timeline": InteractionForm(),
+        "accounts": AccountForm(),
     }
     forms.update(bound)
     return {
+        **may_contact_context(request.user, contact),
         "contact": contact,
         "forms": forms,
         "end_employment_form": EndEmploymentForm(),
@@ -130,6 +135,7 @@ def contact_section_add_view(request, pk, section):
         "relationships": lambda d: details.relationship_add(
             actor=user, from_contact=contact, to_contact=d["to_contact"], kind=d["kind"]
         ),
+        "accounts": lambda d: details.account_add(actor=user, contact=contact, **d),
         "timeline": lambda d: details.interaction_add(
             actor=user,
             contact=contact,
@@ -257,3 +263,28 @@ def contact_reveal_view(request, pk):
     )
     context["revealed"] = contact.national_id
     return render(request, "contacts/partials/_national_id.html", context)
+
+
+@require_POST
+def account_reveal_view(request, pk, account_pk):
+    """Show one account number in full, for a typed reason; audited, training-gated."""
+    require_perm(request.user, "contacts.reveal_national_id")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    account = get_object_or_404(Account, pk=account_pk, contact=contact)
+    form = RevealForm(request.POST)
+    context = {"contact": contact, "account": account, "reveal_form": form, "can_reveal": True}
+    if not form.is_valid():
+        return render(request, "contacts/partials/_account_number.html", context, status=422)
+    try:
+        require_current_training(request.user)
+    except TrainingRequired as error:
+        form.add_error(None, error.message)
+        return render(request, "contacts/partials/_account_number.html", context, status=403)
+    audit.revealed(
+        actor=request.user,
+        contact=contact,
+        field=f"account:{account.pk}",
+        reason=form.cleaned_data["reason"],
+    )
+    context["revealed"] = account.number
+    return render(request, "contacts/partials/_account_number.html", context)

@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.tasks.archive_expired_audit_log",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
+    # Record consents that have expired (the may-contact decision never waits for this).
+    "compliance.expire_consents": {
+        "task": "compliance.tasks.expire_consents",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",

@@ -26,10 +26,16 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from compliance.consent.services import privacy_notice_publish
 from compliance.models import (
     AccessReview,
     AuditAction,
     AuditEvent,
+    ConsentEvent,
+    ConsentState,
+    ContactMarketingRefusal,
+    PrivacyNotice,
+    Purpose,
     TrainingCourse,
     TrainingRecord,
 )
@@ -37,6 +43,7 @@ from compliance.services import access_review_certify
 from compliance.tests.factories import give_training
 from contacts.forms import ContactForm
 from contacts.models import (
+    Account,
     BookCover,
     Contact,
     ContactPoint,
@@ -77,6 +84,10 @@ REQUIRED_PERMISSION = {
     "contacts:edit": "contacts.change_contact",
     "contacts:household": "contacts.view_contact",
     "contacts:reveal": "contacts.reveal_national_id",
+    "contacts:account_reveal": "contacts.reveal_national_id",
+    "contacts:consent_record": "compliance.add_consentevent",
+    "contacts:consent_withdraw": "compliance.add_consentevent",
+    "contacts:marketing_stop_all": "compliance.add_consentevent",
     "contacts:section_add": lambda kwargs: SECTIONS[kwargs["section"]][2],
     "contacts:tag_remove": "contacts.delete_contacttag",
     "contacts:point_remove": "contacts.delete_contactpoint",
@@ -90,6 +101,10 @@ POST_ONLY = frozenset(
         "logout",
         "contacts:bulk",
         "contacts:reveal",
+        "contacts:account_reveal",
+        "contacts:consent_record",
+        "contacts:consent_withdraw",
+        "contacts:marketing_stop_all",
         "contacts:section_add",
         "contacts:tag_remove",
         "contacts:point_remove",
@@ -179,6 +194,7 @@ class Furnished:
     point: ContactPoint
     employment: Employment
     tag: Tag
+    account: Account
 
 
 @dataclass
@@ -204,8 +220,9 @@ def _furnish(contact: Contact, *, actor: User, organisation: Organisation, tag: 
     )
     tags_assign(actor=actor, contacts=[contact], tags=[tag])
     details.interaction_add(actor=actor, contact=contact, channel="call", summary="First call")
+    account = details.account_add(actor=actor, contact=contact, kind="deposit", number="00112233")
     contact.refresh_from_db()
-    return Furnished(contact=contact, point=point, employment=employment, tag=tag)
+    return Furnished(contact=contact, point=point, employment=employment, tag=tag, account=account)
 
 
 @pytest.fixture
@@ -268,6 +285,17 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             period_end=factories.today(),
             rows=[],
         ),
+        Purpose: Purpose.objects.get(code="marketing-email"),
+        PrivacyNotice: privacy_notice_publish(
+            actor=users["staff_compliance"],
+            notice=PrivacyNotice(
+                version="1",
+                language="zh-hant",
+                jurisdiction="TW",
+                effective_from=factories.today() - timedelta(days=30),
+                url="https://bank.example/privacy",
+            ),
+        ),
     }
     return World(
         users=users,
@@ -292,6 +320,10 @@ CONTACT_URL_ARGUMENTS = {
     "contacts:tag_remove": lambda f: [{"tag_pk": f.tag.pk}],
     "contacts:point_remove": lambda f: [{"point_pk": f.point.pk}],
     "contacts:employment_end": lambda f: [{"employment_pk": f.employment.pk}],
+    "contacts:account_reveal": lambda f: [{"account_pk": f.account.pk}],
+    "contacts:consent_record": lambda f: [{}],
+    "contacts:consent_withdraw": lambda f: [{}],
+    "contacts:marketing_stop_all": lambda f: [{}],
 }
 
 # Arguments of the other URLs with parameters, by name (or by pattern when unnamed).
@@ -376,6 +408,7 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
             "to_contact": world.contacts["relationship_manager"].pk,
         },
         "timeline": {"channel": "call", "summary": "Should never be saved"},
+        "accounts": {"kind": "deposit", "number": "99887766"},
     }
     data = {
         "contacts:edit": lambda: contact_form_data(contact, family_name="Overwritten"),
@@ -402,12 +435,33 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
         },
         "set_language": lambda: {"language": "zh-hant", "next": "/"},
         "contacts:reveal": lambda: {"reason": "Identity check at the branch counter"},
+        "contacts:account_reveal": lambda: {"reason": "Client asked to confirm the account"},
+        "contacts:consent_record": lambda: {
+            "purpose": Purpose.objects.get(code="marketing-email").pk,
+            "channel": "email",
+            "lawful_basis": "consent",
+            "source": "web_form",
+            "evidence_reference": "Form 7",
+            "notice": world.admin_objects[PrivacyNotice].pk,
+        },
+        "contacts:consent_withdraw": lambda: {
+            "purpose": Purpose.objects.get(code="marketing-email").pk,
+            "channel": "email",
+            "source": "web_form",
+        },
+        "contacts:marketing_stop_all": lambda: {"source": "branch"},
     }
     return data[route.name]() if route.name in data else {}
 
 
 SNAPSHOT_MODELS = [
+    ConsentEvent,
+    ConsentState,
+    ContactMarketingRefusal,
+    Purpose,
+    PrivacyNotice,
     Contact,
+    Account,
     ContactPoint,
     ContactTag,
     Employment,
