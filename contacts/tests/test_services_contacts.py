@@ -319,3 +319,22 @@ def test_bumping_the_version_refuses_an_edit_opened_before(rm_user, contact):
 def test_make_contact_factory_builds_through_the_service(rm_user):
     contact = factories.make_contact(owner=rm_user)
     assert AuditEvent.objects.filter(contact_id=contact.pk).exists()
+
+
+def test_if_the_audit_write_fails_the_change_fails_too(rm_user, contact, monkeypatch):
+    from compliance.models import AuditEvent
+    from contacts.models import Contact
+    from contacts.services.contacts import contact_update
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        contact_update(actor=rm_user, contact=contact, expected_version=1, notes="Changed")
+    with pytest.raises(RuntimeError):
+        factories.make_contact(owner=rm_user, family_name="Nobody")
+    contact.refresh_from_db()
+    assert contact.notes == ""
+    assert contact.version == 1
+    assert not Contact.objects.filter(family_name="Nobody").exists()
