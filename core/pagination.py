@@ -12,7 +12,7 @@ count is ``start`` plus how many came back, and the page's rows are the first ``
 them. A second query loads those rows by primary key, under the same filters and order. So a
 deep page pays for its OFFSET once, not once for the count and again for the rows, and never
 reads full rows it skips; a search pays for sorting its matches once. A page past the end
-falls back to a plain capped count and shows the last page.
+shows the last page.
 """
 
 from django.core.paginator import Page, Paginator
@@ -30,14 +30,23 @@ class CappedPaginator(Paginator):
         # (index of the first row, primary keys from there up to the cap), once read.
         self._window: tuple[int, list] | None = None
 
+    def _keys(self, start: int, stop: int) -> list:
+        return list(self.object_list.values_list("pk", flat=True)[start:stop])
+
     @cached_property
     def count(self) -> int:
         start = (self.page_number - 1) * self.per_page
-        keys = list(self.object_list.values_list("pk", flat=True)[start : self.cap + 1])
+        keys = self._keys(start, self.cap + 1)
         if keys or start == 0:
             self._window = (start, keys)
             return start + len(keys)
-        # Asked for a page past the end: count on its own; ``get_page`` shows the last page.
+        # A page past the end (an old bookmark); ``get_page`` then shows the last page. A list
+        # of up to DEFAULT_CAP rows is read whole, which holds that last page too; a longer
+        # one is counted on its own, without its order.
+        keys = self._keys(0, DEFAULT_CAP + 1)
+        if len(keys) <= DEFAULT_CAP:
+            self._window = (0, keys)
+            return len(keys)
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
@@ -54,10 +63,13 @@ class CappedPaginator(Paginator):
         end = min(start + self.per_page, self.count)
         if end + self.orphans >= self.count:
             end = self.count
-        if self._window is not None and self._window[0] == start:
-            keys = self._window[1][: end - start]
+        # The window runs from its first row to the end of the list or past the cap, so it
+        # holds every page from there on.
+        if self._window is not None and self._window[0] <= start:
+            offset = start - self._window[0]
+            keys = self._window[1][offset : offset + end - start]
         else:
-            keys = list(self.object_list.values_list("pk", flat=True)[start:end])
+            keys = self._keys(start, end)
         rows = list(self.object_list.filter(pk__in=keys)) if keys else []
         return self._get_page(rows, number, self)
 
