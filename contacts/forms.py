@@ -21,6 +21,8 @@ from contacts.models import (
 from contacts.services.contacts import EDITABLE_FIELDS, snapshot
 
 SEEN_SALT = "contacts.ContactForm.seen"
+# Free text is for a note, not a document: a pasted file is refused with a clear message.
+MAX_FREE_TEXT = 5000
 
 
 class DateInput(forms.DateInput):
@@ -43,6 +45,12 @@ class ContactForm(forms.ModelForm):
     """The contact's own fields. ``version`` travels with the form so a stale edit is caught."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=MAX_FREE_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     # What the user saw when the form opened, signed so it cannot be forged; on a stale
     # edit it tells exactly which fields the other person changed.
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -144,7 +152,9 @@ class InteractionForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=MAX_FREE_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TagAssignForm(forms.Form):

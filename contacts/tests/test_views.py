@@ -807,3 +807,17 @@ def test_log_in_locks_out_after_the_failure_limit(client, rm_user):
     assert locked.status_code == 429
     assert "Too many failed log-in attempts" in text(locked)
     assert client.get(LIST).status_code == 302
+
+
+def test_an_overlong_interaction_summary_is_refused_and_nothing_is_saved(client, db):
+    from contacts.models import Interaction
+
+    owner = factories.rm(username="rm_long_text")
+    person = factories.make_contact(owner=owner)
+    client.force_login(owner)
+    response = client.post(
+        f"/contacts/{person.pk}/timeline/add/", {"channel": "call", "summary": "x" * 5001}
+    )
+    assert response.status_code == 422
+    assert "at most 5000 characters" in response.content.decode()
+    assert not Interaction.objects.filter(contact=person).exists()
