@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Contact, ContactTag, LifecycleStage, RiskLevel, Tag
+from contacts.models import Contact, LifecycleStage, RiskLevel, Tag
 from contacts.search import query_tokens
 
 
@@ -97,9 +97,7 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_tag_subtree(self, queryset, name, tag):
         subtree = Tag.objects.subtree(tag).values_list("pk", flat=True)
-        return queryset.filter(
-            pk__in=ContactTag.objects.filter(tag_id__in=list(subtree)).values("contact_id")
-        )
+        return queryset.filter(tag_ids__has_any=list(subtree))
 
     def filter_current_risk(self, queryset, name, value):
         return queryset.with_current_risk(value)

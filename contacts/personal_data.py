@@ -22,6 +22,7 @@ def register_all() -> None:
             "deceased_on": "null",
             "notes": "anonymise",
             "search_tokens": "anonymise",
+            "tag_ids": "anonymise",
         },
         non_personal=(
             "preferred_language",

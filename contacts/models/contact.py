@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance.crypto import EncryptedTextField, mask
-from contacts.fields import SearchTokensField
+from contacts.fields import IdSetField, SearchTokensField
 from contacts.names import display_name
 from core import roles
 from core.models import TimeStampedModel
@@ -137,6 +137,10 @@ class Contact(TimeStampedModel):
     # Space-separated search tokens (name substrings for CJK, words and prefixes for Latin
     # names, email and phone forms). Served by a GIN index on PostgreSQL.
     search_tokens = SearchTokensField(editable=False, blank=True, default="")
+    # The ids of the tags assigned to the contact, a copy of its ContactTag rows kept in
+    # step by the tag services. INCLUDEd in the list indexes, so a tag filter is answered
+    # from the index alone at a million contacts.
+    tag_ids = IdSetField(editable=False, blank=True, default="")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -172,11 +176,24 @@ class Contact(TimeStampedModel):
             ),
         ]
         # The list's order is (display_name, id). With the id in the index a page, the
-        # capped count and a deep OFFSET read the index alone, never the table.
+        # capped count and a deep OFFSET read the index alone, never the table; with the
+        # tag ids INCLUDEd (PostgreSQL; SQLite builds the plain index) so does a tag filter.
         indexes = [
-            models.Index(fields=["owner", "lifecycle_stage", "display_name", "id"]),
-            models.Index(fields=["lifecycle_stage", "display_name", "id"]),
-            models.Index(fields=["owner", "display_name", "id"]),
+            models.Index(
+                fields=["owner", "lifecycle_stage", "display_name", "id"],
+                include=["tag_ids"],
+                name="contact_owner_stage_name_idx",
+            ),
+            models.Index(
+                fields=["lifecycle_stage", "display_name", "id"],
+                include=["tag_ids"],
+                name="contact_stage_name_idx",
+            ),
+            models.Index(
+                fields=["owner", "display_name", "id"],
+                include=["tag_ids"],
+                name="contact_owner_name_idx",
+            ),
             models.Index(fields=["next_review_due"]),
             models.Index(fields=["risk_level", "risk_valid_until"]),
         ]

@@ -8,8 +8,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from compliance import audit
+from contacts.fields import IdSetField
 from contacts.models import Contact, ContactTag, Tag
 from contacts.models.tags import PATH_SEGMENT_WIDTH
+
+REFRESH_CHUNK = 2000
 
 
 def _next_path(parent: Tag | None) -> str:
@@ -74,6 +77,7 @@ def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> i
     ]
     ContactTag.objects.bulk_create(new, batch_size=1000)
     changed = sorted({a.contact_id for a in new})
+    contact_tag_ids_refresh(contact_ids=changed)
     if len(contact_ids) == 1 and changed:
         audit.record_created(
             actor=actor,
@@ -98,3 +102,23 @@ def tag_unassign(*, actor, contact: Contact, tag: Tag) -> None:
         return
     audit.record_deleted(actor=actor, obj=assignment, contact_id=contact.pk)
     assignment.delete()
+    contact_tag_ids_refresh(contact_ids=[contact.pk])
+
+
+def contact_tag_ids_refresh(*, contact_ids: Iterable[int]) -> None:
+    """Copy the contacts' tag assignments onto ``Contact.tag_ids`` (what the list's tag
+    filter reads). Every service that adds or removes ContactTag rows calls this in the same
+    transaction. Derived data: neither the version nor the change time moves."""
+    contact_ids = sorted(set(contact_ids))
+    for start in range(0, len(contact_ids), REFRESH_CHUNK):
+        chunk = contact_ids[start : start + REFRESH_CHUNK]
+        tags: dict[int, list[int]] = {pk: [] for pk in chunk}
+        for contact_id, tag_id in ContactTag.objects.filter(contact_id__in=chunk).values_list(
+            "contact_id", "tag_id"
+        ):
+            tags[contact_id].append(tag_id)
+        Contact.objects.bulk_update(
+            [Contact(pk=pk, tag_ids=IdSetField.spell(ids)) for pk, ids in tags.items()],
+            ["tag_ids"],
+            batch_size=500,
+        )

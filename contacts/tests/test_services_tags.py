@@ -147,3 +147,45 @@ def test_unassigning_a_tag_the_contact_does_not_have_does_nothing(rm_user, conta
     events_before = AuditEvent.objects.count()
     tag_unassign(actor=rm_user, contact=contact, tag=hnw)
     assert AuditEvent.objects.count() == events_before
+
+
+# --- the copy the list's tag filter reads -------------------------------------------------
+
+
+def test_assigning_and_unassigning_keep_the_contacts_tag_ids_in_step(rm_user, hnw, sme):
+    first, second = factories.make_contact(owner=rm_user), factories.make_contact(owner=rm_user)
+    tags_assign(actor=rm_user, contacts=[first, second], tags=[sme, hnw])
+    tags_assign(actor=rm_user, contacts=[first], tags=[hnw])  # already there: unchanged
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.tag_ids == second.tag_ids == f" {min(hnw.pk, sme.pk)} {max(hnw.pk, sme.pk)} "
+    tag_unassign(actor=rm_user, contact=first, tag=sme)
+    tag_unassign(actor=rm_user, contact=first, tag=hnw)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.tag_ids == ""
+    assert second.tag_ids == f" {min(hnw.pk, sme.pk)} {max(hnw.pk, sme.pk)} "
+
+
+def test_the_tag_filter_matches_any_tag_of_the_subtree_and_nothing_else(rm_user, hnw, sme):
+    from contacts.models import Contact
+
+    ultra = factories.make_tag(parent=hnw, code="hnw-ultra")
+    only_ultra, only_sme, both, neither = (factories.make_contact(owner=rm_user) for _ in "abcd")
+    tags_assign(actor=rm_user, contacts=[only_ultra, both], tags=[ultra])
+    tags_assign(actor=rm_user, contacts=[only_sme, both], tags=[sme])
+    subtree = list(Tag.objects.subtree(hnw).values_list("pk", flat=True))
+    assert set(Contact.objects.filter(tag_ids__has_any=subtree)) == {only_ultra, both}
+    assert set(Contact.objects.filter(tag_ids__has_any=[sme.pk])) == {only_sme, both}
+    assert not Contact.objects.filter(tag_ids__has_any=[]).exists()
+
+
+def test_a_tag_id_is_matched_whole_never_as_part_of_another(rm_user):
+    from contacts.fields import IdSetField
+    from contacts.models import Contact
+
+    contact = factories.make_contact(owner=rm_user)
+    Contact.objects.filter(pk=contact.pk).update(tag_ids=IdSetField.spell([21, 12]))
+    assert IdSetField.spell([21, 12, 12]) == " 12 21 "
+    assert not Contact.objects.filter(tag_ids__has_any=[1, 2, 121]).exists()
+    assert Contact.objects.filter(tag_ids__has_any=[3, 21]).get() == contact

@@ -25,6 +25,7 @@ from itertools import accumulate
 from django.utils import timezone
 
 from compliance.crypto import lookup_hash
+from contacts.fields import IdSetField
 from contacts.models import (
     Contact,
     ContactPoint,
@@ -379,6 +380,11 @@ class BookBuilder(DetailsMixin):
         if not self.contacts:
             return
         loader = self.loader
+        tag_ids: dict[int, list[int]] = {}
+        for idx, link in self.tag_links:
+            tag_ids.setdefault(idx, []).append(link["tag_id"])
+        for idx, contact in enumerate(self.contacts):
+            contact["tag_ids"] = IdSetField.spell(tag_ids.get(idx, ()))
         ids = loader.insert_parents(self.writers["contacts"], self.contacts)
         for key, rows in (
             ("contact_points", self.points),
