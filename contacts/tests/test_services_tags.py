@@ -171,7 +171,7 @@ def test_the_tag_filter_matches_any_tag_of_the_subtree_and_nothing_else(rm_user,
     from contacts.models import Contact
 
     ultra = factories.make_tag(parent=hnw, code="hnw-ultra")
-    only_ultra, only_sme, both, neither = (factories.make_contact(owner=rm_user) for _ in "abcd")
+    only_ultra, only_sme, both, _untagged = (factories.make_contact(owner=rm_user) for _ in "abcd")
     tags_assign(actor=rm_user, contacts=[only_ultra, both], tags=[ultra])
     tags_assign(actor=rm_user, contacts=[only_sme, both], tags=[sme])
     subtree = list(Tag.objects.subtree(hnw).values_list("pk", flat=True))
