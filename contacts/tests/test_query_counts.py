@@ -34,13 +34,12 @@ LIST_QUERIES_RM = 9 + 8
 LIST_QUERIES_COMPLIANCE = 9 + 4
 # The table alone (htmx) renders neither the filter's tag choices nor its owner choices.
 TABLE_QUERIES_RM = LIST_QUERIES_RM - 2
-# The contact page: the book's owners (3 times: the lookup, the related contacts one may see,
-# the relationship form), the contact, the contact again with its 7 prefetched lists, the tag
-# tree for breadcrumbs, the audit event, and for an RM the add forms' organisation and tag
-# choices.
+# The contact page: the book's owners (twice: the lookup, the related contacts one may see),
+# the contact, the contact again with its 7 prefetched lists, the tag tree for breadcrumbs,
+# the audit event. The sections' add forms (but the interaction form) load when opened.
 # 7 of them decide may-contact for the page's badges (the consent door's facts); 1 reads
 # the accounts.
-DETAIL_QUERIES_RM = 9 + 16 + 7 + 1
+DETAIL_QUERIES_RM = 9 + 13 + 7 + 1
 DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1
 
 

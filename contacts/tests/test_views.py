@@ -22,6 +22,7 @@ from contacts.services.contacts import contact_update
 from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from core.models import User
+from core.testing import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -504,6 +505,37 @@ def test_the_contact_page_shows_every_section(rm_client, contact):
     page = text(response)
     for name in ("points", "risk", "employment", "tags", "relationships", "timeline"):
         assert f'id="section-{name}"' in page
+
+
+def test_the_page_carries_the_interaction_form_and_loads_the_others_when_opened(rm_client, contact):
+    page = text(rm_client.get(contact.get_absolute_url()))
+    assert 'data-testid="form-timeline"' in page
+    for name in ("points", "risk", "employment", "tags", "relationships", "accounts"):
+        assert f'data-testid="load-form-{name}"' in page
+        assert f'data-testid="form-{name}"' not in page
+
+
+@pytest.mark.parametrize(
+    "name", ["points", "risk", "employment", "tags", "relationships", "timeline", "accounts"]
+)
+def test_a_sections_form_is_served_as_a_fragment_for_htmx_and_a_page_without(
+    rm_client, contact, name
+):
+    fragment = text(rm_client.get(section(contact, name), headers=HTMX))
+    assert fragment.lstrip().startswith("<form")
+    assert "<html" not in fragment
+    assert f'hx-post="{section(contact, name)}"' in fragment
+    page = rm_client.get(section(contact, name))
+    assert page.status_code == 200
+    assert "<html" in text(page)
+    assert f'data-testid="form-{name}"' in text(page)
+    assert "hx-post" not in text(page)  # a plain form: it posts and returns to the contact
+
+
+def test_a_section_form_is_not_served_without_the_permission_to_use_it(client, contact):
+    viewer = factories.compliance_officer()
+    login_verified(client, viewer)
+    assert client.get(section(contact, "tags"), headers=HTMX).status_code == 403
 
 
 def test_adding_an_interaction_returns_the_timeline_alone(rm_client, rm_user, contact):

@@ -5,7 +5,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance import audit
 from compliance.training import TrainingRequired, require_current_training
@@ -54,28 +55,33 @@ SECTIONS = {
     "accounts": ("contacts/partials/_accounts.html", AccountForm, "contacts.add_account"),
 }
 
+# What each section's form button says (and the lazy link that opens it).
+SECTION_BUTTONS = {
+    "points": gettext_lazy("Add contact point"),
+    "risk": gettext_lazy("Record assessment"),
+    "employment": gettext_lazy("Add employment"),
+    "tags": gettext_lazy("Assign tag"),
+    "relationships": gettext_lazy("Link contact"),
+    "timeline": gettext_lazy("Add interaction"),
+    "accounts": gettext_lazy("Add account"),
+}
+
 
 def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
     contact = selectors.contact_detail(user=request.user, pk=contact_pk)
     tree = selectors.tag_tree()
     for assignment in contact.tag_assignments.all():
         assignment.tag = tree.get(assignment.tag_id, assignment.tag)
-    bound = bound or {}
-    visible = Contact.objects.visible_to(request.user)
-    forms = {
-        "points": ContactPointForm(),
-        "risk": RiskAssessmentForm(),
-        "employment": EmploymentForm(),
-        "tags": TagAssignForm(),
-        "relationships": RelationshipForm(visible=visible),
-        "timeline": InteractionForm(),
-        "accounts": AccountForm(),
-    }
-    forms.update(bound)
+    # Only the interaction form, the one an RM uses on nearly every visit, comes with the
+    # page; the others (country and tag lists, crispy fields: most of a page's rendering
+    # time) load over htmx when their section is opened. A form that failed validation
+    # comes back bound, with its errors.
+    forms = {"timeline": InteractionForm(), **(bound or {})}
     return {
         **may_contact_context(request.user, contact),
         "contact": contact,
         "forms": forms,
+        "section_buttons": SECTION_BUTTONS,
         "end_employment_form": EndEmploymentForm(),
         "can_edit": request.user.has_perm("contacts.change_contact"),
         "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
@@ -114,18 +120,37 @@ def _run(request, pk, section, form, action):
     return _section_response(request, pk, section)
 
 
-@require_POST
+def _section_form(user, section: str, data=None):
+    form_class = SECTIONS[section][1]
+    if form_class is RelationshipForm:
+        return RelationshipForm(data, visible=Contact.objects.visible_to(user))
+    return form_class(data)
+
+
+@require_http_methods(["GET", "POST"])
 def contact_section_add_view(request, pk, section):
+    """GET: a section's blank form (the fragment for htmx, else a page of its own);
+    POST: run it."""
     if section not in SECTIONS:
         return redirect("contacts:detail", pk=pk)
-    _, form_class, perm = SECTIONS[section]
+    perm = SECTIONS[section][2]
     require_perm(request.user, perm)
     contact = selectors.contact_get(user=request.user, pk=pk)
     user = request.user
-    if section == "relationships":
-        form = RelationshipForm(request.POST, visible=Contact.objects.visible_to(user))
-    else:
-        form = form_class(request.POST)
+    if request.method == "GET":
+        template = (
+            "contacts/partials/_section_form_body.html"
+            if request.htmx
+            else "contacts/section_form.html"
+        )
+        context = {
+            "contact": contact,
+            "section": section,
+            "form": _section_form(user, section),
+            "button": SECTION_BUTTONS[section],
+        }
+        return render(request, template, context)
+    form = _section_form(user, section, request.POST)
 
     actions = {
         "points": lambda d: details.contact_point_add(actor=user, contact=contact, **d),

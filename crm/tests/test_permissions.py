@@ -105,7 +105,6 @@ POST_ONLY = frozenset(
         "contacts:consent_record",
         "contacts:consent_withdraw",
         "contacts:marketing_stop_all",
-        "contacts:section_add",
         "contacts:tag_remove",
         "contacts:point_remove",
         "contacts:employment_end",

@@ -1,6 +1,6 @@
 """A relationship manager's day, in a real browser: log in, narrow the book by a tag and a
-Chinese given name, open a contact, log a meeting without leaving the page, switch to
-Traditional Chinese."""
+Chinese given name, open a contact, log a meeting and assign a tag without leaving the page,
+switch to Traditional Chinese."""
 
 import re
 
@@ -86,6 +86,14 @@ def test_an_rm_finds_a_client_logs_a_meeting_and_reads_the_page_in_chinese(page,
     expect(timeline).to_contain_text("Reviewed the portfolio over oolong tea")
     assert page.evaluate("window.prudenceMarker") == "same page"
     assert book["grace"].interactions.get().summary == "Reviewed the portfolio over oolong tea"
+
+    # The other sections' forms load when opened: assign an interest, still on the same page.
+    page.locator("#section-tags summary").click()
+    form = page.get_by_test_id("form-tags")
+    form.locator("select[name=tag]").select_option(str(Tag.objects.get(code="interest-golf").pk))
+    form.get_by_role("button", name="Assign tag").click()
+    expect(page.locator("#section-tags")).to_contain_text("Interest › Sports › Golf")
+    assert page.evaluate("window.prudenceMarker") == "same page"
     screenshot("contact-page")
 
     # Switch to Traditional Chinese: the same page, now in Chinese, remembered on the user.
