@@ -97,6 +97,10 @@ class JobAlreadyRunning(JobError):
     """Another run of the job holds its lock; this one did nothing."""
 
 
+class JobLockLost(JobError):
+    """The run's database session (and with it the lock) was replaced mid-run."""
+
+
 @dataclass
 class Counts:
     """What a run (or a chunk) did. ``seen`` = keys looked at; the others say what became
@@ -176,7 +180,8 @@ class Job:
         ``from_start``. Raises ``JobAlreadyRunning`` if another run holds the lock; any
         other exception is recorded on the run row (status failed) and raised again.
         """
-        with job_lock(self.name):
+        with job_lock(self.name) as lock:
+            self._lock = lock
             self.now = timezone.now()
             record = _open_run(
                 self, triggered_by=triggered_by, requested_by=requested_by, from_start=from_start
@@ -198,6 +203,7 @@ class Job:
             if not chunk:
                 return
             with transaction.atomic():
+                self._lock.check()
                 counts = self.process(chunk)
                 cursor = chunk[-1]
                 record.cursor = cursor
@@ -343,8 +349,33 @@ def lock_path(name: str) -> Path:
     return directory / f"job-{safe}.lock"
 
 
+class _Held:
+    """A held lock. ``check`` raises ``JobLockLost`` if it is no longer held."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def check(self) -> None:
+        pass
+
+
+class _HeldAdvisory(_Held):
+    def check(self) -> None:
+        # A dropped connection that Django reopened would hold no lock; a second run could
+        # then start. Checked once per chunk, in the chunk's transaction.
+        namespace, key = lock_key(self.name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 2",
+                [namespace & 0xFFFFFFFF, key & 0xFFFFFFFF],
+            )
+            if cursor.fetchone() is None:
+                raise JobLockLost(self.name)
+
+
 @contextmanager
-def job_lock(name: str) -> Iterator[None]:
+def job_lock(name: str) -> Iterator[_Held]:
     """Hold the job's lock for the block, or raise ``JobAlreadyRunning`` at once.
 
     PostgreSQL: ``pg_try_advisory_lock`` at session level on this connection, released at
@@ -354,10 +385,10 @@ def job_lock(name: str) -> Iterator[None]:
     """
     if connection.vendor == "postgresql":
         with _advisory_lock(name):
-            yield
+            yield _HeldAdvisory(name)
     else:
         with _file_lock(name):
-            yield
+            yield _Held(name)
 
 
 @contextmanager
@@ -374,8 +405,10 @@ def _advisory_lock(name: str) -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
         except DatabaseError:
-            # The connection is gone, and the server released the lock with it.
-            logger.warning("job %s: could not release its lock; connection lost", name)
+            # Closing the session releases its locks: a kept-alive worker connection must
+            # never hold a finished job's lock.
+            logger.warning("job %s: could not release its lock; closing the connection", name)
+            connection.close()
 
 
 @contextmanager

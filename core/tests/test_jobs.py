@@ -3,6 +3,7 @@ record, the task, the command and the beat schedule. Runs on SQLite and PostgreS
 
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -287,10 +288,12 @@ def test_the_file_lock_refuses_a_second_run_and_dies_with_its_process():
     assert run().status == JobRun.Status.SUCCEEDED
 
 
-def test_the_file_lock_lives_under_var_dir_by_default(settings):
+def test_the_file_lock_lives_under_var_dir_unless_configured(settings):
     del settings.JOB_LOCK_DIR
     assert jobs.lock_path("compliance.expire_consents").parent == settings.VAR_DIR / "locks"
     assert jobs.lock_path("a/b c").name == "job-a_b_c.lock"
+    settings.JOB_LOCK_DIR = "/srv/prudence/locks"
+    assert str(jobs.lock_path("x")) == "/srv/prudence/locks/job-x.lock"
 
 
 def _other_connection():
@@ -298,6 +301,25 @@ def _other_connection():
     other = connection.get_new_connection(connection.get_connection_params())
     other.autocommit = True
     return other
+
+
+def _close_and_wait(other) -> None:
+    """Close the other session and wait until its server process has gone (a disconnect
+    reaches the server asynchronously)."""
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    other.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            # The test's transaction would otherwise keep seeing its first snapshot.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone() is None:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the other session did not end")
 
 
 def _try_lock(other, name: str) -> bool:
@@ -318,7 +340,7 @@ def test_the_advisory_lock_refuses_a_second_run_and_dies_with_its_connection():
         # Another job's lock is another key: it runs.
         assert run(UpperTeamsJob.name).status == JobRun.Status.SUCCEEDED
     finally:
-        other.close()  # the holder dies: the server drops its session locks
+        _close_and_wait(other)  # the holder dies: the server drops its session locks
     assert run().status == JobRun.Status.SUCCEEDED
 
 
@@ -340,6 +362,27 @@ def test_the_advisory_lock_is_held_during_the_run_and_released_after():
         assert _try_lock(other, ListJob.name) is True
     finally:
         other.close()
+
+
+def test_a_run_that_lost_its_lock_stops_before_the_next_chunk():
+    """Were the session replaced mid-run (a dropped connection reopened), another run could
+    start: this one fails at its next chunk instead of carrying on unlocked."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+    class Loser(ListJob):
+        def process_one(self, key):
+            if key == 2:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", jobs.lock_key(self.name))
+            return super().process_one(key)
+
+    with pytest.raises(jobs.JobLockLost):
+        Loser().run(triggered_by=JobRun.Trigger.COMMAND)
+    record = JobRun.objects.get()
+    assert record.status == JobRun.Status.FAILED
+    assert record.cursor == 3
+    assert "JobLockLost" in record.error_summary
 
 
 # --- the registry ----------------------------------------------------------------------------

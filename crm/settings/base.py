@@ -204,6 +204,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Lock files of background jobs when the database has no advisory locks (SQLite quick start).
+JOB_LOCK_DIR = env.str("JOB_LOCK_DIR", default=str(VAR_DIR / "locks"))
+
 # The audit log's daily checkpoint (outside the database) and archived segments.
 AUDIT_CHECKPOINT_FILE = env.str(
     "AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.log")
