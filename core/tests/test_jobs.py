@@ -467,7 +467,7 @@ def test_the_command_lists_the_jobs_with_their_last_run(capsys):
     out = capsys.readouterr().out
     assert "test.list\tlast run" in out
     assert "succeeded" in out
-    assert "test.upper_teams\tnever run" in out
+    assert "test.upper_teams\tnever run\tWrites: upper-cases team names\n" in out
 
 
 def test_the_command_refuses_an_unknown_job():

@@ -1,6 +1,7 @@
 """Run a registered background job now, in this process: ``manage.py run_job <name>``."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from core import jobs
 from core.models import JobRun
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         for job in jobs.registered():
             last = JobRun.objects.filter(job_name=job.name).first()
             state = (
-                f"last run {last.started_at:%Y-%m-%d %H:%M} {last.status}" if last else "never run"
+                f"last run {timezone.localtime(last.started_at):%Y-%m-%d %H:%M} {last.status}"
+                if last
+                else "never run"
             )
-            self.stdout.write(f"{job.name}\t{state}")
+            summary = " ".join((job.__doc__ or "").split()).split(". ")[0].rstrip(".")
+            self.stdout.write(f"{job.name}\t{state}\t{summary}")
