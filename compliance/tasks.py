@@ -23,11 +23,3 @@ def archive_expired_audit_log() -> int:
     """Monthly: archive the segments of the chain older than the retention period."""
     archive = sealing.audit_archive_expired()
     return archive.event_count if archive else 0
-
-
-@shared_task(ignore_result=True, acks_late=True)
-def expire_consents() -> int:
-    """Nightly: record the consents that have expired (the decision never waits for this)."""
-    from compliance.consent.services import consents_expire_due
-
-    return consents_expire_due()
