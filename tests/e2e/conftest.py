@@ -58,8 +58,8 @@ def allow_async_unsafe(monkeypatch):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The roles, the vocabulary and the purposes the data migrations wrote. A transactional test that ran
-    earlier in the session has flushed them, so put them back (idempotently)."""
+    """The roles, the vocabulary and the purposes the data migrations wrote. A transactional
+    test that ran earlier in the session has flushed them, so put them back (idempotently)."""
     seed = importlib.import_module("contacts.migrations.0003_seed_vocabulary").seed
     seed(apps, None)
     importlib.import_module("compliance.migrations.0005_consent").seed_purposes(apps, None)
