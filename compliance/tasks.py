@@ -31,3 +31,11 @@ def expire_consents() -> int:
     from compliance.consent.services import consents_expire_due
 
     return consents_expire_due()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def complete_held_erasures() -> int:
+    """Nightly: finish the erasures whose legal holds have all ended (idempotent)."""
+    from compliance.erasure.services import erasures_complete_due
+
+    return erasures_complete_due()

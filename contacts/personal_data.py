@@ -46,7 +46,8 @@ def register_all() -> None:
     registry.register(
         models.RiskAssessment,
         contact_path="contact",
-        fields={"level": "anonymise", "assessed_on": "anonymise", "valid_until": "anonymise"},
+        # A dated risk profile of nobody serves nothing: the row goes (a KYC hold keeps it).
+        fields={"level": "delete_row", "assessed_on": "delete_row", "valid_until": "delete_row"},
     )
     registry.register(
         models.Employment,
@@ -76,3 +77,73 @@ def register_all() -> None:
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),
     )
+    register_erasure_rules()
+
+
+# KYC/AML records (identity, accounts, suitability) are kept this long after a client
+# relationship ends (Taiwan Money Laundering Control Act Art. 8; EU AMLD Art. 40).
+KYC_RETENTION_YEARS = 5
+KYC_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_zh",
+    "name_romanised",
+    "preferred_name",
+    "display_name",
+    "date_of_birth",
+    "national_id",
+    "national_id_hash",
+)
+
+
+def kyc_hold(contact, *, today):
+    """A client (current or former) needs a KYC/AML hold until five years after the
+    relationship ended; a current client's relationship ends with the erasure."""
+    from django.utils.translation import gettext
+
+    from contacts.models import LifecycleStage
+
+    was_client = contact.relationship_started_on is not None or contact.lifecycle_stage in (
+        LifecycleStage.CLIENT,
+        LifecycleStage.FORMER_CLIENT,
+    )
+    if not was_client:
+        return None
+    ended = contact.relationship_ended_on or today
+    try:
+        until = ended.replace(year=ended.year + KYC_RETENTION_YEARS)
+    except ValueError:  # 29 February
+        until = ended.replace(year=ended.year + KYC_RETENTION_YEARS, day=28)
+    if until < today:
+        return None
+    reason = gettext("KYC/AML records kept %(years)s years after the relationship ended") % {
+        "years": KYC_RETENTION_YEARS
+    }
+    return ("kyc_aml", reason, until)
+
+
+def suppression_identifiers(contact_id: int) -> list[tuple[str, str]]:
+    """An erased contact's emails, phones and national ID, for the suppression list."""
+    from contacts.models import Contact, ContactPoint, ContactPointKind
+
+    found = [
+        (kind, value)
+        for kind, value in ContactPoint.objects.filter(
+            contact_id=contact_id, kind__in=[ContactPointKind.EMAIL, ContactPointKind.PHONE]
+        ).values_list("kind", "normalized")
+        if value
+    ]
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is not None and contact.national_id:
+        found.append(("national_id", contact.national_id))
+    return found
+
+
+def register_erasure_rules() -> None:
+    from contacts import models
+
+    registry.declare_held("kyc_aml", models.Contact, KYC_FIELDS)
+    registry.declare_held("kyc_aml", models.Account)
+    registry.declare_held("kyc_aml", models.RiskAssessment)
+    registry.register_statutory_hold(kyc_hold)
+    registry.register_identifiers(suppression_identifiers)

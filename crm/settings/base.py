@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.tasks.expire_consents",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Finish erasures held back by legal holds that have since ended.
+    "compliance.complete_held_erasures": {
+        "task": "compliance.tasks.complete_held_erasures",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",
