@@ -1,14 +1,22 @@
 """The vocabulary and organisations in the admin console. Writes go through the services."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
 
 from compliance import audit
+from compliance.erasure import services as erasure_services
+from compliance.erasure.forms import ErasureConfirmForm
+from contacts.forms import apply_errors
 from contacts.models import Contact, Organisation, Tag
 from contacts.services.organisations import FIELDS, organisation_save
 from contacts.services.tags import tag_create, tag_update
 from contacts.validators import normalize_tw_business_number
+from core.exceptions import ApplicationError
 
 
 @admin.register(Tag)
@@ -103,6 +111,7 @@ class ContactAdmin(admin.ModelAdmin):
         "version",
     )
     readonly_fields = fields
+    change_form_template = "admin/contacts/contact/change_form.html"
 
     def get_queryset(self, request):
         return Contact.objects.visible_to(request.user)
@@ -112,6 +121,7 @@ class ContactAdmin(admin.ModelAdmin):
         return contact.national_id_masked
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
         response = super().change_view(request, object_id, form_url, extra_context)
         contact = self.get_queryset(request).filter(pk=object_id).first()
         if contact is not None and response.status_code == 200:
@@ -120,6 +130,61 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # Contacts enter through the RM screens, where entry rules apply.
+
+    def has_erase_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("compliance.add_erasurerecord")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/erasure/",
+                self.admin_site.admin_view(self.erasure_view),
+                name="contacts_contact_erasure",
+            ),
+            *super().get_urls(),
+        ]
+
+    def erasure_view(self, request, object_id):
+        """Preview what an erasure would do, then execute it on typed confirmation. The
+        preview and the execution are built from the same plan; a plan that changed in
+        between is refused."""
+        if not self.has_erase_permission(request):
+            raise PermissionDenied
+        contact = get_object_or_404(self.get_queryset(request), pk=object_id)
+        plan = erasure_services.erasure_preview(contact=contact)
+        erased = erasure_services.is_erased(contact.pk)
+        form = ErasureConfirmForm(
+            request.POST if request.method == "POST" else None,
+            contact_id=contact.pk,
+            initial={"fingerprint": plan.fingerprint},
+        )
+        if request.method == "POST" and not erased and form.is_valid():
+            try:
+                record = erasure_services.erasure_execute(
+                    contact=contact,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request_id=form.cleaned_data["request_id"] or None,
+                    expected_fingerprint=form.cleaned_data["fingerprint"],
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return redirect(request.path)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The contact was erased."))
+                return redirect("admin:compliance_erasurerecord_change", record.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase contact %(number)s") % {"number": contact.pk},
+            "contact": contact,
+            "plan": plan,
+            "form": form,
+            "erased": erased,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/contacts/contact/erasure.html", context)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -73,6 +73,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_purpose",
         "compliance.view_privacynotice",
         "compliance.add_privacynotice",
+        # Erasure, legal holds, restriction and the disclosure register.
+        "compliance.view_erasurerecord",
+        "compliance.add_erasurerecord",
+        "compliance.view_legalhold",
+        "compliance.add_legalhold",
+        "compliance.change_legalhold",
+        "compliance.view_contactrestriction",
+        "compliance.add_contactrestriction",
+        "compliance.change_contactrestriction",
+        "compliance.view_disclosure",
+        "compliance.add_disclosure",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

@@ -28,7 +28,7 @@ def _insert_select(disclosure: Disclosure, contacts: QuerySet) -> int:
         cursor.execute(
             # The table name is ours and the subquery is Django's own, with its parameters.
             f"INSERT INTO {table} (disclosure_id, contact_id) "  # noqa: S608
-            f"SELECT %s, sub.id FROM ({sql}) sub",
+            f"SELECT %s, sub.pk FROM ({sql}) sub",
             [disclosure.pk, *params],
         )
         return cursor.rowcount

@@ -119,7 +119,7 @@ class ErasureRecord(models.Model):
     request_id = models.CharField(_("data-subject request"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ErasureStatus.choices)
     # Model label -> {"anonymised": n, "nulled": n, "deleted": n}; summed over the runs.
-    counts = models.JSONField(_("counts"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
     # [{"hold": id, "kind": ..., "until": date or null, "tables": {label: [fields] or "*"}}]
     held = models.JSONField(_("held back"), default=list, blank=True)
     # [{"id": ..., "recipient": ..., "what": ..., "disclosed_at": ...}]
