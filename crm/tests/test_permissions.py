@@ -364,6 +364,7 @@ OTHER_URL_ARGUMENTS = {
     "<unnamed admin/(?P<url>.*)$>": lambda w: [{"url": "no-such-page/"}],
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
+    "admin:contacts_contact_erasure": lambda w: [{"object_id": w.admin_objects[Contact].pk}],
 }
 
 
