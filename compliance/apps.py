@@ -7,6 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self) -> None:
-        from compliance import personal_data
+        from compliance import jobs, personal_data
 
         personal_data.register_all()
+        jobs.register_all()

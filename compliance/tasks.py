@@ -26,14 +26,6 @@ def archive_expired_audit_log() -> int:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def expire_consents() -> int:
-    """Nightly: record the consents that have expired (the decision never waits for this)."""
-    from compliance.consent.services import consents_expire_due
-
-    return consents_expire_due()
-
-
-@shared_task(ignore_result=True, acks_late=True)
 def complete_held_erasures() -> int:
     """Nightly: finish the erasures whose legal holds have all ended (idempotent)."""
     from compliance.erasure.services import erasures_complete_due

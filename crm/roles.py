@@ -84,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_contactrestriction",
         "compliance.view_disclosure",
         "compliance.add_disclosure",
+        "core.view_jobrun",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [
@@ -103,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.add_team",
         "core.change_team",
         "auth.view_group",
+        "core.view_jobrun",
     ],
 }
 

@@ -275,13 +275,21 @@ def consent_expire(*, state: ConsentState, now: datetime | None = None) -> Conse
     return event
 
 
+def consent_states_due(*, now: datetime):
+    """The granted consents whose expiry has passed by ``now`` and is not yet recorded."""
+    return ConsentState.objects.filter(status=ConsentStatus.GRANTED, expires_at__lt=now)
+
+
 def consents_expire_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
     """Record every consent that has expired by ``now``, in chunks, each consent in its own
-    transaction (a crash loses nothing done; running twice records nothing twice)."""
+    transaction (a crash loses nothing done; running twice records nothing twice).
+
+    The nightly run goes through the job framework instead (``compliance.jobs``), which adds
+    the lock, the run record and resumption; this is for a one-off call at a given moment."""
     now = now or timezone.now()
     expired = 0
     last_pk = 0
-    due = ConsentState.objects.filter(status=ConsentStatus.GRANTED, expires_at__lt=now)
+    due = consent_states_due(now=now)
     while True:
         batch = list(due.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
         if not batch:

@@ -191,8 +191,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
     # Record consents that have expired (the may-contact decision never waits for this).
+    # Jobs of the framework (core.jobs) all run through core.tasks.run_job, named in args.
     "compliance.expire_consents": {
-        "task": "compliance.tasks.expire_consents",
+        "task": "core.tasks.run_job",
+        "args": ("compliance.expire_consents",),
         "schedule": crontab(hour=1, minute=30),
     },
     # Finish erasures held back by legal holds that have since ended.
@@ -206,6 +208,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=30),
     },
 }
+
+# Lock files of background jobs when the database has no advisory locks (SQLite quick start).
+JOB_LOCK_DIR = env.str("JOB_LOCK_DIR", default=str(VAR_DIR / "locks"))
 
 # The audit log's daily checkpoint (outside the database) and archived segments.
 AUDIT_CHECKPOINT_FILE = env.str(

@@ -6,7 +6,7 @@ from crm.roles import apply_role_permissions
 class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0005_accounts"),
-        ("compliance", "0006_erasure_holds_disclosures_suppression"),
+        ("core", "0003_job_runs"),
     ]
 
     operations = [migrations.RunPython(apply_role_permissions, migrations.RunPython.noop)]
