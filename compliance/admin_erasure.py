@@ -4,14 +4,23 @@ The erasure itself starts from a contact (``contacts.admin.ContactAdmin.erasure_
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance import registry
 from compliance.erasure import disclosure as disclosures
 from compliance.erasure import restriction as restrictions
-from compliance.erasure import services
-from compliance.models import ContactRestriction, Disclosure, ErasureRecord, LegalHold
+from compliance.erasure import retention, services
+from compliance.models import (
+    ContactRestriction,
+    Disclosure,
+    ErasureRecord,
+    LegalHold,
+    RetentionPolicy,
+)
 
 
 class _ReadOnlyOnceSaved(admin.ModelAdmin):
@@ -192,3 +201,62 @@ class ErasureRecordAdmin(_ReadOnlyOnceSaved):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RetentionPolicyForm(forms.ModelForm):
+    category = forms.ChoiceField(label=_("category"), choices=())
+
+    class Meta:
+        model = RetentionPolicy
+        fields = ("category", "years", "is_active")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "category" in self.fields:  # read-only once saved
+            self.fields["category"].choices = [
+                (code, c.label) for code, c in registry.retention_categories().items()
+            ]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    form = RetentionPolicyForm
+    list_display = ("category_label", "years", "is_active", "updated_by", "updated_at")
+    list_filter = ("is_active",)
+    change_list_template = "admin/compliance/retentionpolicy/change_list.html"
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_label(self, policy: RetentionPolicy) -> str:
+        category = registry.retention_categories().get(policy.category)
+        return str(category.label) if category else policy.category
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("category",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        retention.retention_policy_save(actor=request.user, policy=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Deactivate a policy instead: its history stays.
+
+    def get_urls(self):
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="compliance_retentionpolicy_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """What the next nightly run will erase, per policy."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("What the next retention run will erase"),
+            "previews": retention.retention_preview(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/compliance/retentionpolicy/preview.html", context)

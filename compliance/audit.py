@@ -539,3 +539,17 @@ def disclosure_recorded(*, actor, disclosure: models.Model) -> AuditEvent:
             "contacts": disclosure.contact_count,
         },
     )
+
+
+def retention_policy_saved(*, actor, policy: models.Model, created: bool) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.RETENTION_POLICY_SAVED,
+        obj=policy,
+        detail={
+            "category": policy.category,
+            "years": policy.years,
+            "is_active": policy.is_active,
+            "created": created,
+        },
+    )

@@ -82,6 +82,7 @@ def register_all() -> None:
     no_contact_data = {
         models.Disclosure: "recipients and what they received; the contacts are ids apart",
         models.SuppressedIdentifier: "keyed hashes linked to no contact",
+        models.RetentionPolicy: "retention periods per category of contact",
         models.AuditEvent: "personal values appear only as keyed hashes salted per contact",
         models.ContactSalt: "random salts, not data about anyone; erasure deletes the salt",
         models.AuditSeal: "hashes of the audit chain",

@@ -134,3 +134,25 @@ def register_statutory_hold(rule: Callable) -> None:
 
 def statutory_hold(contact, *, today):
     return _statutory_hold(contact, today=today) if _statutory_hold else None
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionCategory:
+    code: str
+    label: str
+    # (years, today) -> a queryset of the contacts whose retention period has run out.
+    due: Callable
+
+
+_retention_categories: dict[str, RetentionCategory] = {}
+
+
+def register_retention_category(code: str, *, label, due: Callable) -> None:
+    _retention_categories[code] = RetentionCategory(code=code, label=label, due=due)
+
+
+def retention_categories() -> dict[str, RetentionCategory]:
+    return dict(_retention_categories)

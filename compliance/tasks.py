@@ -23,11 +23,3 @@ def archive_expired_audit_log() -> int:
     """Monthly: archive the segments of the chain older than the retention period."""
     archive = sealing.audit_archive_expired()
     return archive.event_count if archive else 0
-
-
-@shared_task(ignore_result=True, acks_late=True)
-def complete_held_erasures() -> int:
-    """Nightly: finish the erasures whose legal holds have all ended (idempotent)."""
-    from compliance.erasure.services import erasures_complete_due
-
-    return erasures_complete_due()

@@ -78,6 +78,7 @@ def register_all() -> None:
         non_personal=("kind", "institution"),
     )
     register_erasure_rules()
+    register_retention_categories()
 
 
 # KYC/AML records (identity, accounts, suitability) are kept this long after a client
@@ -147,3 +148,53 @@ def register_erasure_rules() -> None:
     registry.declare_held("kyc_aml", models.RiskAssessment)
     registry.register_statutory_hold(kyc_hold)
     registry.register_identifiers(suppression_identifiers)
+
+
+def _years_before(today, years: int):
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def prospects_without_interaction(years: int, today):
+    """Prospects added more than ``years`` ago with no interaction in the last ``years``."""
+    from datetime import datetime, time
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from contacts.models import Contact, Interaction, LifecycleStage
+
+    cutoff = datetime.combine(
+        _years_before(today, years), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    recent = Interaction.objects.filter(contact_id=OuterRef("pk"), occurred_at__gte=cutoff)
+    return Contact.objects.filter(
+        lifecycle_stage=LifecycleStage.PROSPECT, created_at__lt=cutoff
+    ).exclude(Exists(recent))
+
+
+def former_clients_past_retention(years: int, today):
+    """Former clients whose relationship ended more than ``years`` ago."""
+    from contacts.models import Contact, LifecycleStage
+
+    return Contact.objects.filter(
+        lifecycle_stage=LifecycleStage.FORMER_CLIENT,
+        relationship_ended_on__lt=_years_before(today, years),
+    )
+
+
+def register_retention_categories() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    registry.register_retention_category(
+        "prospect_inactive",
+        label=_("Prospects with no interaction"),
+        due=prospects_without_interaction,
+    )
+    registry.register_retention_category(
+        "former_client",
+        label=_("Former clients, after the relationship ended"),
+        due=former_clients_past_retention,
+    )

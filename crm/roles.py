@@ -84,6 +84,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_contactrestriction",
         "compliance.view_disclosure",
         "compliance.add_disclosure",
+        "compliance.view_retentionpolicy",
+        "compliance.add_retentionpolicy",
+        "compliance.change_retentionpolicy",
         "core.view_jobrun",
     ],
     # Runs the system and the vocabulary; sees no client data.

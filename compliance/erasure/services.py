@@ -6,7 +6,8 @@ relationship requires, puts the person's identifiers on the suppression list, ap
 plan, marks the contact erased (``ContactRestriction`` of kind ``erased``: every outreach path
 refuses it, and RMs no longer see it), destroys the contact's audit salt and writes an
 ``ErasureRecord``, all in one transaction. Whatever a hold keeps is erased by
-``erasures_complete_due`` (nightly) once every hold on the contact has ended.
+``erasure_complete``, which the nightly job (``compliance.jobs.CompleteHeldErasuresJob``)
+runs once every hold on the contact has ended.
 """
 
 from datetime import date
@@ -217,14 +218,3 @@ def erasure_complete(*, record: ErasureRecord, today: date | None = None) -> boo
     audit.erasure_executed(actor=None, record=record, completed=True)
     ContactSalt.objects.filter(contact_id=record.contact_id).delete()
     return True
-
-
-def erasures_complete_due(*, today: date | None = None) -> int:
-    """Nightly: finish every held erasure whose holds have all ended. Each erasure commits
-    on its own, so a crash resumes where it stopped."""
-    done = 0
-    pending = ErasureRecord.objects.filter(status=ErasureStatus.HELD).order_by("id")
-    for record in pending.iterator(chunk_size=500):
-        if erasure_complete(record=record, today=today):
-            done += 1
-    return done

@@ -48,6 +48,7 @@ class AuditAction(models.TextChoices):
     ERASURE_EXECUTED = "erasure.executed", _("Contact erased")
     ERASURE_COMPLETED = "erasure.completed", _("Held erasure completed")
     DISCLOSURE_RECORDED = "disclosure.recorded", _("Disclosure recorded")
+    RETENTION_POLICY_SAVED = "retention.policy_saved", _("Retention policy saved")
 
 
 class AuditEvent(models.Model):
@@ -611,3 +612,4 @@ from compliance.models.erasure import (  # noqa: E402, F401
     SuppressedIdentifier,
     SuppressionKind,
 )
+from compliance.models.retention import RetentionPolicy  # noqa: E402, F401

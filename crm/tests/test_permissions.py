@@ -44,6 +44,7 @@ from compliance.models import (
     LegalHold,
     PrivacyNotice,
     Purpose,
+    RetentionPolicy,
     SuppressedIdentifier,
     TrainingCourse,
     TrainingRecord,
@@ -329,6 +330,7 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             contact_ids=[contacts["other_rm"].pk],
         ),
         ErasureRecord: erasure_execute(contact=erased, by=dpo, reason="DSR 1"),
+        RetentionPolicy: RetentionPolicy.objects.get(category="former_client"),
     }
     return World(
         users=users,
@@ -489,6 +491,7 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
 
 
 SNAPSHOT_MODELS = [
+    RetentionPolicy,
     ErasureRecord,
     LegalHold,
     ContactRestriction,
@@ -770,6 +773,7 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_trainingrecord_overdue": (TrainingRecord, "has_view_permission"),
     "admin:compliance_accessreview_report": (AccessReview, "has_view_permission"),
     "admin:contacts_contact_erasure": (Contact, "has_erase_permission"),
+    "admin:compliance_retentionpolicy_preview": (RetentionPolicy, "has_view_permission"),
 }
 
 
