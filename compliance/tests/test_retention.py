@@ -88,9 +88,7 @@ def test_the_preview_shows_exactly_whom_the_next_run_erases(book):
 def test_retention_erasure_respects_legal_holds(book, compliance_user):
     from compliance.erasure.services import legal_hold_place
 
-    legal_hold_place(
-        actor=compliance_user, contact=book["silent"], kind="dispute", reason="Case 5"
-    )
+    legal_hold_place(actor=compliance_user, contact=book["silent"], kind="dispute", reason="Case 5")
     _activate("prospect_inactive", 3)
 
     assert _run() == 1
