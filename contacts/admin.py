@@ -7,12 +7,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import audit
+from compliance.consent.rules import RestrictionKind
 from compliance.erasure import services as erasure_services
 from compliance.erasure.forms import ErasureConfirmForm
 from contacts.forms import apply_errors
 from contacts.models import Contact, Organisation, Tag
+from contacts.models.contact import restriction_exists
 from contacts.services.organisations import FIELDS, organisation_save
 from contacts.services.tags import tag_create, tag_update
 from contacts.validators import normalize_tw_business_number
@@ -91,7 +94,15 @@ class ContactAdmin(admin.ModelAdmin):
     """Contacts in the console are read-only and masked, and go through the one visibility
     door: compliance sees every book (each page view audited), administrators none."""
 
-    list_display = ("display_name", "lifecycle_stage", "owner", "masked_national_id", "updated_at")
+    list_display = (
+        "display_name",
+        "lifecycle_stage",
+        "owner",
+        "masked_national_id",
+        "erased",
+        "restricted",
+        "updated_at",
+    )
     list_filter = ("lifecycle_stage", "is_deceased", "do_not_contact")
     list_select_related = ("owner",)
     show_full_result_count = False
@@ -114,7 +125,18 @@ class ContactAdmin(admin.ModelAdmin):
     change_form_template = "admin/contacts/contact/change_form.html"
 
     def get_queryset(self, request):
-        return Contact.objects.visible_to(request.user)
+        return Contact.objects.visible_to(request.user).annotate(
+            is_erased=restriction_exists(RestrictionKind.ERASED),
+            is_restricted=restriction_exists(RestrictionKind.RESTRICTED),
+        )
+
+    @admin.display(boolean=True, description=_lazy("erased"))
+    def erased(self, contact: Contact) -> bool:
+        return contact.is_erased
+
+    @admin.display(boolean=True, description=_lazy("restricted"))
+    def restricted(self, contact: Contact) -> bool:
+        return contact.is_restricted
 
     @admin.display(description=Contact._meta.get_field("national_id").verbose_name)
     def masked_national_id(self, contact: Contact) -> str:

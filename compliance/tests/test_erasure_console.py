@@ -109,6 +109,9 @@ def test_the_compliance_view_of_an_erased_contact_is_marked(compliance_client, p
     assert response.status_code == 200
     assert 'data-testid="erased-banner"' in response.content.decode()
     assert ContactRestriction.objects.filter(contact=person, kind="erased").exists()
+    listing = compliance_client.get(reverse("admin:contacts_contact_changelist"))
+    marked = {c.pk: c.is_erased for c in listing.context["cl"].result_list}
+    assert marked == {person.pk: True}
 
 
 def test_the_dpo_places_and_releases_a_legal_hold(compliance_client, person):
