@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from compliance import registry
 from compliance.crypto import EncryptedTextField
-from compliance.models import ContactSalt, Disclosure, LegalHold
+from compliance.models import ContactSalt, Disclosure, LegalHold, LegalHoldKind
 
 ERASED_TEXT = "[erased]"
 WHOLE_ROW = "*"
@@ -36,6 +36,10 @@ class HoldInfo:
     kind: str
     reason: str
     until: date | None
+
+    @property
+    def kind_label(self) -> str:
+        return str(dict(LegalHoldKind.choices).get(self.kind, self.kind))
 
 
 @dataclass(frozen=True)

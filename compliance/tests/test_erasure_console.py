@@ -96,6 +96,14 @@ def test_a_stale_preview_is_refused(compliance_client, rm_user, person):
     assert not ErasureRecord.objects.exists()
 
 
+def test_the_preview_names_the_statutory_hold_to_be_placed(compliance_client, rm_user):
+    client = factories.make_contact(owner=rm_user, lifecycle_stage="client")
+    page = compliance_client.get(_url(client)).content.decode()
+    assert "KYC/AML record keeping" in page
+    assert "placed when the erasure is executed" in page
+    assert not LegalHold.objects.exists()
+
+
 def test_an_administrator_may_not_erase(admin_client_role, person):
     assert admin_client_role.get(_url(person)).status_code == 403
 
