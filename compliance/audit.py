@@ -449,3 +449,107 @@ def notice_published(*, actor, notice: models.Model) -> AuditEvent:
             "material_change": notice.material_change,
         },
     )
+
+
+# --- restriction, legal holds, erasure, disclosures --------------------------------------------
+
+
+def restriction_applied(*, actor, restriction: models.Model) -> AuditEvent:
+    """The reason is the DPO's words about the request; hashed like any personal value."""
+    return _write(
+        actor=actor,
+        action=AuditAction.RESTRICTION_APPLIED,
+        obj=restriction,
+        contact_id=restriction.contact_id,
+        changes=redact_changes(
+            type(restriction),
+            {"reason": (None, restriction.reason)},
+            contact_id=restriction.contact_id,
+        ),
+        detail={"kind": restriction.kind, "since": restriction.since.isoformat()},
+    )
+
+
+def restriction_lifted(*, actor, restriction: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.RESTRICTION_LIFTED,
+        obj=restriction,
+        contact_id=restriction.contact_id,
+        detail={"kind": restriction.kind, "lifted_at": restriction.lifted_at.isoformat()},
+    )
+
+
+def _hold_detail(hold: models.Model) -> dict:
+    return {
+        "kind": hold.kind,
+        "reason": hold.reason,
+        "starts_on": hold.starts_on.isoformat(),
+        "ends_on": hold.ends_on.isoformat() if hold.ends_on else None,
+    }
+
+
+def legal_hold_placed(*, actor, hold: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.LEGAL_HOLD_PLACED,
+        obj=hold,
+        contact_id=hold.contact_id,
+        detail=_hold_detail(hold),
+    )
+
+
+def legal_hold_released(*, actor, hold: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.LEGAL_HOLD_RELEASED,
+        obj=hold,
+        contact_id=hold.contact_id,
+        detail=_hold_detail(hold),
+    )
+
+
+def erasure_executed(*, actor, record: models.Model, completed: bool) -> AuditEvent:
+    """An erasure run: counts per table and what was held, never a value. ``completed``:
+    the nightly job finished a held erasure."""
+    return _write(
+        actor=actor,
+        action=AuditAction.ERASURE_COMPLETED if completed else AuditAction.ERASURE_EXECUTED,
+        obj=record,
+        contact_id=record.contact_id,
+        detail={
+            "status": record.status,
+            "request_id": record.request_id,
+            "counts": record.counts,
+            "held": record.held,
+            "disclosures": [d["id"] for d in record.disclosures],
+        },
+    )
+
+
+def disclosure_recorded(*, actor, disclosure: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.DISCLOSURE_RECORDED,
+        obj=disclosure,
+        detail={
+            "recipient": disclosure.recipient,
+            "what": disclosure.what,
+            "legal_basis": disclosure.legal_basis,
+            "contacts": disclosure.contact_count,
+        },
+    )
+
+
+def retention_policy_saved(*, actor, policy: models.Model, created: bool) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.RETENTION_POLICY_SAVED,
+        obj=policy,
+        detail={
+            "category": policy.category,
+            "years": policy.years,
+            "is_active": policy.is_active,
+            "created": created,
+        },
+    )

@@ -66,7 +66,23 @@ def register_all() -> None:
         non_personal=("kind",),
     )
 
+    # Erasure's own records keep what the law asks and no personal data: an erasure leaves
+    # them alone (they are the proof it happened, and what to tell the recipients).
+    registry.register(
+        models.LegalHold, contact_path="contact", fields={}, non_personal=("kind", "reason")
+    )
+    registry.register(
+        models.ErasureRecord,
+        contact_path="contact",
+        fields={},
+        non_personal=("reason", "request_id", "status", "counts", "held", "disclosures"),
+    )
+    registry.register(models.DisclosedContact, contact_path="contact", fields={})
+
     no_contact_data = {
+        models.Disclosure: "recipients and what they received; the contacts are ids apart",
+        models.SuppressedIdentifier: "keyed hashes linked to no contact",
+        models.RetentionPolicy: "retention periods per category of contact",
         models.AuditEvent: "personal values appear only as keyed hashes salted per contact",
         models.ContactSalt: "random salts, not data about anyone; erasure deletes the salt",
         models.AuditSeal: "hashes of the audit chain",

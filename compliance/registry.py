@@ -61,6 +61,10 @@ def entry_for(model: type[models.Model]) -> PersonalDataEntry | None:
     return _registry.get(model._meta.label)
 
 
+def entry_for_label(label: str) -> PersonalDataEntry:
+    return _registry[label]
+
+
 def is_personal(model: type[models.Model], field_name: str) -> bool:
     entry = entry_for(model)
     return entry is not None and field_name in entry.fields
@@ -77,3 +81,78 @@ def declare_no_personal_data(model: type[models.Model], reason: str) -> None:
 def no_personal_data() -> dict[str, str]:
     """Model label -> the reason it holds no contact's personal data."""
     return dict(_no_personal_data)
+
+
+# --- legal holds and the suppression list ----------------------------------------------------
+
+# Hold scope -> model label -> the fields a hold of that scope keeps ("*": the whole row).
+_hold_scopes: dict[str, dict[str, frozenset[str] | str]] = {}
+
+
+def declare_held(scope: str, model: type[models.Model], fields: tuple[str, ...] = ()) -> None:
+    """Declare that a legal hold of ``scope`` (e.g. ``"kyc_aml"``) keeps ``fields`` of
+    ``model`` through an erasure; no fields means every row of the model is kept whole.
+
+    A hold whose scope declares nothing keeps everything (an open dispute freezes the file).
+    """
+    _hold_scopes.setdefault(scope, {})[model._meta.label] = frozenset(fields) if fields else "*"
+
+
+def held_by(scope: str) -> dict[str, frozenset[str] | str] | None:
+    """What a hold of ``scope`` keeps, by model label; ``None``: the scope keeps everything."""
+    held = _hold_scopes.get(scope)
+    return dict(held) if held else None
+
+
+# Callables contact id -> [(kind, normalised value)] of identifiers to put on the
+# suppression list when the contact is erased: "email", "phone", "national_id".
+_identifier_sources: list[Callable[[int], list[tuple[str, str]]]] = []
+
+
+def register_identifiers(source: Callable[[int], list[tuple[str, str]]]) -> None:
+    if source not in _identifier_sources:
+        _identifier_sources.append(source)
+
+
+def identifiers_of(contact_id: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for source in _identifier_sources:
+        found.extend(source(contact_id))
+    return found
+
+
+# A callable (contact, today) -> (hold kind, reason, until) | None: the hold the law requires
+# before a contact may be erased (the KYC/AML records of a client, kept for years after the
+# relationship ended). The contacts app knows what a client relationship is; it registers it.
+_statutory_hold: Callable | None = None
+
+
+def register_statutory_hold(rule: Callable) -> None:
+    global _statutory_hold
+    _statutory_hold = rule
+
+
+def statutory_hold(contact, *, today):
+    return _statutory_hold(contact, today=today) if _statutory_hold else None
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionCategory:
+    code: str
+    label: str
+    # (years, today) -> a queryset of the contacts whose retention period has run out.
+    due: Callable
+
+
+_retention_categories: dict[str, RetentionCategory] = {}
+
+
+def register_retention_category(code: str, *, label, due: Callable) -> None:
+    _retention_categories[code] = RetentionCategory(code=code, label=label, due=due)
+
+
+def retention_categories() -> dict[str, RetentionCategory]:
+    return dict(_retention_categories)

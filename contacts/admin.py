@@ -1,14 +1,25 @@
 """The vocabulary and organisations in the admin console. Writes go through the services."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import audit
+from compliance.consent.rules import RestrictionKind
+from compliance.erasure import services as erasure_services
+from compliance.erasure.forms import ErasureConfirmForm
+from contacts.forms import apply_errors
 from contacts.models import Contact, Organisation, Tag
+from contacts.models.contact import restriction_exists
 from contacts.services.organisations import FIELDS, organisation_save
 from contacts.services.tags import tag_create, tag_update
 from contacts.validators import normalize_tw_business_number
+from core.exceptions import ApplicationError
 
 
 @admin.register(Tag)
@@ -83,7 +94,15 @@ class ContactAdmin(admin.ModelAdmin):
     """Contacts in the console are read-only and masked, and go through the one visibility
     door: compliance sees every book (each page view audited), administrators none."""
 
-    list_display = ("display_name", "lifecycle_stage", "owner", "masked_national_id", "updated_at")
+    list_display = (
+        "display_name",
+        "lifecycle_stage",
+        "owner",
+        "masked_national_id",
+        "erased",
+        "restricted",
+        "updated_at",
+    )
     list_filter = ("lifecycle_stage", "is_deceased", "do_not_contact")
     list_select_related = ("owner",)
     show_full_result_count = False
@@ -103,15 +122,28 @@ class ContactAdmin(admin.ModelAdmin):
         "version",
     )
     readonly_fields = fields
+    change_form_template = "admin/contacts/contact/change_form.html"
 
     def get_queryset(self, request):
-        return Contact.objects.visible_to(request.user)
+        return Contact.objects.visible_to(request.user).annotate(
+            is_erased=restriction_exists(RestrictionKind.ERASED),
+            is_restricted=restriction_exists(RestrictionKind.RESTRICTED),
+        )
+
+    @admin.display(boolean=True, description=_lazy("erased"))
+    def erased(self, contact: Contact) -> bool:
+        return contact.is_erased
+
+    @admin.display(boolean=True, description=_lazy("restricted"))
+    def restricted(self, contact: Contact) -> bool:
+        return contact.is_restricted
 
     @admin.display(description=Contact._meta.get_field("national_id").verbose_name)
     def masked_national_id(self, contact: Contact) -> str:
         return contact.national_id_masked
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
         response = super().change_view(request, object_id, form_url, extra_context)
         contact = self.get_queryset(request).filter(pk=object_id).first()
         if contact is not None and response.status_code == 200:
@@ -120,6 +152,61 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # Contacts enter through the RM screens, where entry rules apply.
+
+    def has_erase_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("compliance.add_erasurerecord")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/erasure/",
+                self.admin_site.admin_view(self.erasure_view),
+                name="contacts_contact_erasure",
+            ),
+            *super().get_urls(),
+        ]
+
+    def erasure_view(self, request, object_id):
+        """Preview what an erasure would do, then execute it on typed confirmation. The
+        preview and the execution are built from the same plan; a plan that changed in
+        between is refused."""
+        if not self.has_erase_permission(request):
+            raise PermissionDenied
+        contact = get_object_or_404(self.get_queryset(request), pk=object_id)
+        plan = erasure_services.erasure_preview(contact=contact)
+        erased = erasure_services.is_erased(contact.pk)
+        form = ErasureConfirmForm(
+            request.POST if request.method == "POST" else None,
+            contact_id=contact.pk,
+            initial={"fingerprint": plan.fingerprint},
+        )
+        if request.method == "POST" and not erased and form.is_valid():
+            try:
+                record = erasure_services.erasure_execute(
+                    contact=contact,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request_id=form.cleaned_data["request_id"] or None,
+                    expected_fingerprint=form.cleaned_data["fingerprint"],
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return redirect(request.path)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The contact was erased."))
+                return redirect("admin:compliance_erasurerecord_change", record.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase contact %(number)s") % {"number": contact.pk},
+            "contact": contact,
+            "plan": plan,
+            "form": form,
+            "erased": erased,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/contacts/contact/erasure.html", context)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -47,7 +47,8 @@ def register_all() -> None:
     registry.register(
         models.RiskAssessment,
         contact_path="contact",
-        fields={"level": "anonymise", "assessed_on": "anonymise", "valid_until": "anonymise"},
+        # A dated risk profile of nobody serves nothing: the row goes (a KYC hold keeps it).
+        fields={"level": "delete_row", "assessed_on": "delete_row", "valid_until": "delete_row"},
     )
     registry.register(
         models.Employment,
@@ -76,4 +77,125 @@ def register_all() -> None:
         contact_path="contact",
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),
+    )
+    register_erasure_rules()
+    register_retention_categories()
+
+
+# KYC/AML records (identity, accounts, suitability) are kept this long after a client
+# relationship ends (Taiwan Money Laundering Control Act Art. 8; EU AMLD Art. 40).
+KYC_RETENTION_YEARS = 5
+KYC_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_zh",
+    "name_romanised",
+    "preferred_name",
+    "display_name",
+    "date_of_birth",
+    "national_id",
+    "national_id_hash",
+)
+
+
+def kyc_hold(contact, *, today):
+    """A client (current or former) needs a KYC/AML hold until five years after the
+    relationship ended; a current client's relationship ends with the erasure."""
+    from django.utils.translation import gettext
+
+    from contacts.models import LifecycleStage
+
+    was_client = contact.relationship_started_on is not None or contact.lifecycle_stage in (
+        LifecycleStage.CLIENT,
+        LifecycleStage.FORMER_CLIENT,
+    )
+    if not was_client:
+        return None
+    ended = contact.relationship_ended_on or today
+    try:
+        until = ended.replace(year=ended.year + KYC_RETENTION_YEARS)
+    except ValueError:  # 29 February
+        until = ended.replace(year=ended.year + KYC_RETENTION_YEARS, day=28)
+    if until < today:
+        return None
+    reason = gettext("KYC/AML records kept %(years)s years after the relationship ended") % {
+        "years": KYC_RETENTION_YEARS
+    }
+    return ("kyc_aml", reason, until)
+
+
+def suppression_identifiers(contact_id: int) -> list[tuple[str, str]]:
+    """An erased contact's emails, phones and national ID, for the suppression list."""
+    from contacts.models import Contact, ContactPoint, ContactPointKind
+
+    found = [
+        (kind, value)
+        for kind, value in ContactPoint.objects.filter(
+            contact_id=contact_id, kind__in=[ContactPointKind.EMAIL, ContactPointKind.PHONE]
+        ).values_list("kind", "normalized")
+        if value
+    ]
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is not None and contact.national_id:
+        found.append(("national_id", contact.national_id))
+    return found
+
+
+def register_erasure_rules() -> None:
+    from contacts import models
+
+    registry.declare_held("kyc_aml", models.Contact, KYC_FIELDS)
+    registry.declare_held("kyc_aml", models.Account)
+    registry.declare_held("kyc_aml", models.RiskAssessment)
+    registry.register_statutory_hold(kyc_hold)
+    registry.register_identifiers(suppression_identifiers)
+
+
+def _years_before(today, years: int):
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def prospects_without_interaction(years: int, today):
+    """Prospects added more than ``years`` ago with no interaction in the last ``years``."""
+    from datetime import datetime, time
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from contacts.models import Contact, Interaction, LifecycleStage
+
+    cutoff = datetime.combine(
+        _years_before(today, years), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    recent = Interaction.objects.filter(contact_id=OuterRef("pk"), occurred_at__gte=cutoff)
+    return Contact.objects.filter(
+        lifecycle_stage=LifecycleStage.PROSPECT, created_at__lt=cutoff
+    ).exclude(Exists(recent))
+
+
+def former_clients_past_retention(years: int, today):
+    """Former clients whose relationship ended more than ``years`` ago."""
+    from contacts.models import Contact, LifecycleStage
+
+    return Contact.objects.filter(
+        lifecycle_stage=LifecycleStage.FORMER_CLIENT,
+        relationship_ended_on__lt=_years_before(today, years),
+    )
+
+
+def register_retention_categories() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    registry.register_retention_category(
+        "prospect_inactive",
+        label=_("Prospects with no interaction"),
+        due=prospects_without_interaction,
+    )
+    registry.register_retention_category(
+        "former_client",
+        label=_("Former clients, after the relationship ended"),
+        due=former_clients_past_retention,
     )

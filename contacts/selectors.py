@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from compliance import audit
+from compliance.consent.rules import RestrictionKind
 from contacts.filters import ContactFilter
 from contacts.models import (
     Contact,
@@ -16,7 +17,7 @@ from contacts.models import (
     RiskAssessment,
     Tag,
 )
-from contacts.models.contact import book_owner_ids
+from contacts.models.contact import book_owner_ids, restriction_exists
 from core import roles
 
 TIMELINE_LENGTH = 50
@@ -88,6 +89,10 @@ def contact_detail(*, user, pk) -> Contact:
     visible = Contact.objects.visible_to(user)
     return (
         Contact.objects.filter(pk=contact.pk)
+        .annotate(
+            is_restricted=restriction_exists(RestrictionKind.RESTRICTED),
+            is_erased=restriction_exists(RestrictionKind.ERASED),
+        )
         .select_related("owner", "created_by")
         .prefetch_related(
             "contact_points",

@@ -41,6 +41,14 @@ class AuditAction(models.TextChoices):
     MARKETING_REFUSED = "consent.marketing_refused", _("All marketing refused")
     PURPOSE_SAVED = "purpose.saved", _("Processing purpose saved")
     NOTICE_PUBLISHED = "notice.published", _("Privacy notice published")
+    RESTRICTION_APPLIED = "restriction.applied", _("Processing restricted")
+    RESTRICTION_LIFTED = "restriction.lifted", _("Restriction lifted")
+    LEGAL_HOLD_PLACED = "legal_hold.placed", _("Legal hold placed")
+    LEGAL_HOLD_RELEASED = "legal_hold.released", _("Legal hold released")
+    ERASURE_EXECUTED = "erasure.executed", _("Contact erased")
+    ERASURE_COMPLETED = "erasure.completed", _("Held erasure completed")
+    DISCLOSURE_RECORDED = "disclosure.recorded", _("Disclosure recorded")
+    RETENTION_POLICY_SAVED = "retention.policy_saved", _("Retention policy saved")
 
 
 class AuditEvent(models.Model):
@@ -591,3 +599,17 @@ class ContactRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.kind} since {self.since:%Y-%m-%d}"
+
+
+# Erasure, legal holds, disclosures, suppression: their own module, imported last.
+from compliance.models.erasure import (  # noqa: E402, F401
+    DisclosedContact,
+    Disclosure,
+    ErasureRecord,
+    ErasureStatus,
+    LegalHold,
+    LegalHoldKind,
+    SuppressedIdentifier,
+    SuppressionKind,
+)
+from compliance.models.retention import RetentionPolicy  # noqa: E402, F401

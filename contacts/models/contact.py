@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,13 +54,36 @@ class ContactQuerySet(models.QuerySet):
             return self.all()
         if not names & {roles.RELATIONSHIP_MANAGER, roles.TEAM_LEAD}:
             return self.none()
-        return self.filter(owner_id__in=book_owner_ids(user))
+        return self.filter(owner_id__in=book_owner_ids(user)).exclude(erased_q())
 
     def with_review_overdue(self, on=None):
         return self.filter(next_review_due__lt=on or timezone.localdate())
 
     def with_current_risk(self, level: str, on=None):
         return self.filter(risk_level=level, risk_valid_until__gte=on or timezone.localdate())
+
+
+def restriction_exists(kind: str) -> Exists:
+    """Whether a restriction of ``kind`` (``compliance.consent.rules.RestrictionKind``) is in
+    force on the contact, as SQL."""
+    from compliance.models import ContactRestriction
+
+    return Exists(
+        ContactRestriction.objects.filter(
+            contact_id=OuterRef("pk"),
+            kind=kind,
+            since__lte=timezone.now(),
+            lifted_at__isnull=True,
+        )
+    )
+
+
+def erased_q() -> Q:
+    """Contacts marked erased (``compliance.erasure``): gone from every book. What a legal
+    hold keeps of them stays for compliance alone, marked."""
+    from compliance.consent.rules import RestrictionKind
+
+    return Q(restriction_exists(RestrictionKind.ERASED))
 
 
 def book_owner_ids(user) -> list[int]:

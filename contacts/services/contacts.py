@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from compliance import audit
 from compliance.crypto import lookup_hash
+from compliance.erasure import suppression
 from contacts import validators
 from contacts.models import Contact, ContactPointKind
+from contacts.models.contact import AcquisitionSource
 from contacts.search import contact_tokens
 from core.exceptions import ApplicationError
 
@@ -139,6 +141,24 @@ def _save_tokens(contact: Contact) -> None:
         Contact.objects.filter(pk=contact.pk).update(search_tokens=tokens)
 
 
+def refuse_if_suppressed(*, acquisition_source: str, field: str, **identifiers) -> None:
+    """An erased person is on the suppression list: they may not be added again from a
+    marketing source (anything but an existing client relationship)."""
+    if acquisition_source == AcquisitionSource.EXISTING_RELATIONSHIP:
+        return
+    if suppression.is_suppressed(**identifiers):
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "This person asked for their data to be erased. They cannot be added "
+                        "again from a marketing source; ask the DPO if they are a client."
+                    )
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def contact_create(*, actor, owner=None, **values) -> Contact:
     """Add a contact to a book (the actor's own unless ``owner`` is given)."""
@@ -147,6 +167,11 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
         raise TypeError(f"not editable here: {sorted(unknown)}")
     today = timezone.localdate()
     cleaned = _clean_values(values, today=today)
+    refuse_if_suppressed(
+        acquisition_source=cleaned.get("acquisition_source", ""),
+        field="national_id",
+        national_id=cleaned.get("national_id", ""),
+    )
     contact = Contact(owner=owner or actor, created_by=actor, **cleaned)
     contact.national_id_hash = lookup_hash(contact.national_id, scope="national_id")
     contact.full_clean(exclude=["display_name"])

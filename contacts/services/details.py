@@ -23,7 +23,7 @@ from contacts.models import (
     Relationship,
     RiskAssessment,
 )
-from contacts.services.contacts import _save_tokens, contact_bump_version
+from contacts.services.contacts import _save_tokens, contact_bump_version, refuse_if_suppressed
 
 
 def _normalise_point(*, kind: str, value: str, country: str, postal_code: str) -> dict:
@@ -68,6 +68,12 @@ def contact_point_add(
         if not hasattr(error, "error_dict"):
             raise ValidationError({"value": error.messages}) from error
         raise
+    if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
+        refuse_if_suppressed(
+            acquisition_source=contact.acquisition_source,
+            field="value",
+            **{kind: extra["normalized"]},
+        )
     siblings = contact.contact_points.filter(kind=kind)
     if not siblings.exists():
         is_primary = True

@@ -7,10 +7,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import audit
 from compliance.training import TrainingRequired, require_current_training
 from contacts.models import ContactPoint, ContactPointKind
 from contacts.selectors import contact_list
+from contacts.services.exports import contact_export_record
 from contacts.views.common import require_perm
 from core import exports
 
@@ -79,14 +79,12 @@ def contact_export_view(request):
         _("Next review due"),
     ]
     content, content_type, extension = exports.write(fmt, headers, rows(), title=_("Contacts"))
-    audit.exported(
+    contact_export_record(
         actor=request.user,
-        what="contacts",
         fmt=fmt,
-        row_count=len(exported_ids),
+        contact_ids=exported_ids,
         filters={k: request.GET.get(k) for k in RECORDED_FILTERS if request.GET.get(k)},
         searched=bool(request.GET.get("q")),
-        contact_ids=exported_ids,
     )
     response = HttpResponse(content, content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -197,6 +197,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "args": ("compliance.expire_consents",),
         "schedule": crontab(hour=1, minute=30),
     },
+    # Finish erasures held back by legal holds that have since ended.
+    "compliance.complete_held_erasures": {
+        "task": "core.tasks.run_job",
+        "args": ("compliance.complete_held_erasures",),
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Erase contacts whose retention period ran out (RetentionPolicy, set by the DPO).
+    "compliance.apply_retention": {
+        "task": "core.tasks.run_job",
+        "args": ("compliance.apply_retention",),
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",

@@ -27,6 +27,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from compliance.consent.services import privacy_notice_publish
+from compliance.erasure.disclosure import disclosure_record
+from compliance.erasure.restriction import restriction_apply
+from compliance.erasure.services import erasure_execute, legal_hold_place
 from compliance.models import (
     AccessReview,
     AuditAction,
@@ -34,8 +37,15 @@ from compliance.models import (
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
+    ContactRestriction,
+    DisclosedContact,
+    Disclosure,
+    ErasureRecord,
+    LegalHold,
     PrivacyNotice,
     Purpose,
+    RetentionPolicy,
+    SuppressedIdentifier,
     TrainingCourse,
     TrainingRecord,
 )
@@ -260,6 +270,8 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         contacts[role] = contacts["other_rm"]
     contacts["staff_rm"] = contacts["relationship_manager"]
     now = timezone.now()
+    dpo = users["staff_compliance"]
+    erased = factories.make_contact(owner=other_rm, family_name="Erased")
     trace = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": "someone"}
     trace |= {"http_accept": "*/*", "path_info": "/login/"}
     admin_objects = {
@@ -303,6 +315,21 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
                 url="https://bank.example/privacy",
             ),
         ),
+        LegalHold: legal_hold_place(
+            actor=dpo, contact=contacts["other_rm"], kind="dispute", reason="Case 17"
+        ),
+        ContactRestriction: restriction_apply(
+            actor=dpo, contact=contacts["other_rm"], reason="Accuracy contested"
+        ),
+        Disclosure: disclosure_record(
+            actor=dpo,
+            recipient="Financial Supervisory Commission",
+            what="KYC file",
+            legal_basis="legal_obligation",
+            contact_ids=[contacts["other_rm"].pk],
+        ),
+        ErasureRecord: erasure_execute(contact=erased, by=dpo, reason="DSR 1"),
+        RetentionPolicy: RetentionPolicy.objects.get(category="former_client"),
     }
     return World(
         users=users,
@@ -346,6 +373,7 @@ OTHER_URL_ARGUMENTS = {
     "<unnamed admin/(?P<url>.*)$>": lambda w: [{"url": "no-such-page/"}],
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
+    "admin:contacts_contact_erasure": lambda w: [{"object_id": w.admin_objects[Contact].pk}],
 }
 
 
@@ -462,6 +490,13 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
 
 
 SNAPSHOT_MODELS = [
+    RetentionPolicy,
+    ErasureRecord,
+    LegalHold,
+    ContactRestriction,
+    Disclosure,
+    DisclosedContact,
+    SuppressedIdentifier,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -736,6 +771,8 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_auditevent_verify": (AuditEvent, "has_view_permission"),
     "admin:compliance_trainingrecord_overdue": (TrainingRecord, "has_view_permission"),
     "admin:compliance_accessreview_report": (AccessReview, "has_view_permission"),
+    "admin:contacts_contact_erasure": (Contact, "has_erase_permission"),
+    "admin:compliance_retentionpolicy_preview": (RetentionPolicy, "has_view_permission"),
 }
 
 
