@@ -21,8 +21,8 @@ def register_all() -> None:
             "national_id_hash": "anonymise",
             "deceased_on": "null",
             "notes": "anonymise",
-            "search_tokens": "anonymise",
-            "tag_ids": "anonymise",
+            "search_tokens": "null",
+            "tag_ids": "null",
         },
         non_personal=(
             "preferred_language",
