@@ -31,3 +31,7 @@ def expire_consents() -> int:
     from compliance.consent.services import consents_expire_due
 
     return consents_expire_due()
+
+
+# Celery discovers ``compliance.tasks``; the request tasks live beside their services.
+from compliance.requests import tasks as _request_tasks  # noqa: E402, F401
