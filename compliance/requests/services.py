@@ -104,7 +104,7 @@ def _text(value: str, *, field: str, required: bool = True) -> str:
     return value
 
 
-def _check_assignee(user, contact) -> None:
+def check_assignee(user, contact) -> None:
     if not user.is_active:
         raise ValidationError({"assignee": [_("This account is not active.")]})
     visible = type(contact).objects.visible_to(user).filter(pk=contact.pk).exists()
@@ -125,6 +125,16 @@ def deadline_rule(jurisdiction: str, request_type: str) -> RequestDeadlineRule:
             % {"law": clock.RequestJurisdiction(jurisdiction).label}
         )
     return rule
+
+
+def jurisdiction_of(contact) -> str:
+    return clock.jurisdiction_for(
+        contact.country_of_residence, default=settings.DSR_DEFAULT_JURISDICTION
+    )
+
+
+def deadline_rule_for(*, contact, request_type: str) -> RequestDeadlineRule:
+    return deadline_rule(jurisdiction_of(contact), request_type)
 
 
 # --- intake and the workflow -----------------------------------------------------------------
@@ -151,13 +161,11 @@ def request_create(
     if request_type not in RequestType.values:
         raise ValidationError({"request_type": [_("Choose a type of request.")]})
     description = _text(description, field="description", required=False)
-    jurisdiction = clock.jurisdiction_for(
-        contact.country_of_residence, default=settings.DSR_DEFAULT_JURISDICTION
-    )
+    jurisdiction = jurisdiction_of(contact)
     terms = deadline_rule(jurisdiction, request_type).terms()
     due = clock.deadlines(timezone.localdate(received_at), terms)
     if assignee is not None:
-        _check_assignee(assignee, contact)
+        check_assignee(assignee, contact)
     request = DataSubjectRequest(
         contact=contact,
         request_type=request_type,
@@ -182,7 +190,7 @@ def request_assign(*, actor, request: DataSubjectRequest, assignee) -> DataSubje
     """Give the request to someone who can see the contact's record."""
     request = _lock(request)
     _require_open(request)
-    _check_assignee(assignee, request.contact)
+    check_assignee(assignee, request.contact)
     previous = request.assignee_id
     if previous == assignee.pk:
         return request

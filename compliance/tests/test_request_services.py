@@ -378,3 +378,38 @@ def test_an_rm_sees_the_requests_of_their_book_only(rm_user, other_rm, complianc
     theirs = make_request(contact=resident(other_rm, "TW"))
     assert list(DataSubjectRequest.objects.visible_to(rm_user)) == [mine]
     assert set(DataSubjectRequest.objects.visible_to(compliance_user)) == {mine, theirs}
+
+
+# --- selectors -----------------------------------------------------------------------------
+
+
+def test_the_home_panel_lists_the_assignees_requests_due_soon_or_overdue(rm_user, dpo):
+    from compliance.requests.selectors import requests_due_for
+
+    contact = resident(rm_user, "TW")
+    with time_machine.travel(at(2025, 6, 1), tick=False):
+        soon = make_request(contact=contact, assignee=rm_user)  # due 16 June
+        make_request(contact=contact, assignee=dpo)  # someone else's
+        make_request(contact=contact, request_type="erasure", assignee=rm_user)  # 1 July
+    with time_machine.travel(at(2025, 5, 25), tick=False):
+        late = make_request(contact=contact, assignee=rm_user)  # due 9 June
+    due = requests_due_for(user=rm_user, today=dt.date(2025, 6, 10))
+    assert [(d.request, d.bucket) for d in due] == [(late, "overdue"), (soon, "this_week")]
+
+
+def test_the_dashboard_groups_open_requests_by_due_date(rm_user, dpo):
+    from compliance.requests.selectors import requests_dashboard
+
+    contact = resident(rm_user, "TW")
+    with time_machine.travel(at(2025, 6, 1), tick=False):
+        this_week = make_request(contact=contact)  # 16 June
+        later = make_request(contact=contact, request_type="erasure")  # 1 July
+        closed = make_request(contact=contact)
+        services.request_refuse(actor=dpo, request=closed, reason="Duplicate")
+    with time_machine.travel(at(2025, 5, 1), tick=False):
+        overdue = make_request(contact=resident(rm_user, "US"))  # acknowledge by 15 May
+    groups = requests_dashboard(today=dt.date(2025, 6, 12))
+    assert [d.request for d in groups["overdue"]] == [overdue]
+    assert groups["overdue"][0].deadline == "acknowledge"
+    assert [d.request for d in groups["this_week"]] == [this_week]
+    assert [d.request for d in groups["later"]] == [later]
