@@ -289,11 +289,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     def workflow_view(self, request, object_id):
         """Every step that applies to the request now, each a small form."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, object_id)
         if obj is None:
             raise Http404
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
         steps = _steps(request.user, obj)
         bound = {}
         status = 200
