@@ -246,12 +246,15 @@ class RequestDeadlineRule(TimeStampedModel):
                 fields=["jurisdiction", "request_type"], name="requestdeadlinerule_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(answer_amount__gt=0), name="requestdeadlinerule_answer_positive"
+                condition=models.Q(answer_amount__gt=0),
+                name="requestdeadlinerule_answer_positive",
+                violation_error_message=_("The answer period must be at least one day."),
             ),
             models.CheckConstraint(
                 condition=models.Q(acknowledge_amount__isnull=True)
                 | ~models.Q(acknowledge_unit=""),
                 name="requestdeadlinerule_acknowledge_unit",
+                violation_error_message=_("Choose the unit of the acknowledgement period."),
             ),
         ]
 

@@ -164,7 +164,8 @@ def extended_due(
     requested: date | None = None,
 ) -> date:
     """The new answer date for an extension taken ``today``, or ``ExtensionRefused``:
-    ``already_extended``, ``past_due`` (the deadline has passed), ``not_later`` (the date
+    ``already_extended``, ``past_due`` (the deadline has passed), ``no_extension`` (the rule
+    allows none), ``not_later`` (the date
     asked for is not after the deadline) or ``beyond_limit``. Without a date asked for, the
     full extension."""
     if already_extended:
@@ -172,6 +173,8 @@ def extended_due(
     if today > original_due:
         raise ExtensionRefused("past_due")
     limit = extension_limit(original_due, terms)
+    if limit <= original_due:
+        raise ExtensionRefused("no_extension")
     if requested is None:
         return limit
     if requested <= original_due:

@@ -272,6 +272,7 @@ def request_start(*, actor, request: DataSubjectRequest) -> DataSubjectRequest:
 EXTENSION_ERRORS = {
     "already_extended": gettext_lazy("This request was already extended; the law allows it once."),
     "past_due": gettext_lazy("The deadline has passed; it can no longer be extended."),
+    "no_extension": gettext_lazy("The deadline rule allows no extension for this request."),
     "not_later": gettext_lazy("The new date must be after the current deadline."),
     "beyond_limit": gettext_lazy("The law allows an extension until %(limit)s at the latest."),
 }

@@ -211,3 +211,19 @@ def test_completing_on_the_workflow_page_closes_the_request(
     services.request_note_add(actor=compliance_user, request=request, body="Closed by letter")
     page = compliance_client.get(workflow(request)).content.decode()
     assert "Closed by letter" in page
+
+
+def test_the_admin_index_lists_the_dpos_own_requests_due_soon(
+    compliance_client, compliance_user, person
+):
+    overdue = make_request(
+        contact=person,
+        assignee=compliance_user,
+        received_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
+    not_mine = make_request(contact=person, received_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    page = compliance_client.get(reverse("admin:index")).content.decode()
+    panel = page.split('data-testid="console-requests-due"')[1]
+    assert workflow(overdue) in panel
+    assert workflow(not_mine) not in panel
+    assert "Overdue" in panel

@@ -228,6 +228,18 @@ def test_an_extension_is_refused_with_the_rule_it_breaks(kwargs, code):
     assert refused.value.code == code
 
 
+def test_a_rule_without_an_extension_refuses_one():
+    rule = clock.DeadlineTerms(answer=clock.Period(30, "days"), extension=clock.Period(0, "days"))
+    with pytest.raises(ExtensionRefused) as refused:
+        extended_due(
+            today=date(2025, 2, 1),
+            original_due=date(2025, 2, 28),
+            terms=rule,
+            already_extended=False,
+        )
+    assert refused.value.code == "no_extension"
+
+
 @given(
     today=days,
     offset=st.integers(min_value=0, max_value=60),
