@@ -413,3 +413,12 @@ def test_the_dashboard_groups_open_requests_by_due_date(rm_user, dpo):
     assert groups["overdue"][0].deadline == "acknowledge"
     assert [d.request for d in groups["this_week"]] == [this_week]
     assert [d.request for d in groups["later"]] == [later]
+
+
+def test_the_seeded_deadline_table_matches_the_laws_defaults():
+    from compliance.requests.clock import DEFAULT_TERMS
+
+    seeded = {
+        (r.jurisdiction, r.request_type): r.terms() for r in RequestDeadlineRule.objects.all()
+    }
+    assert seeded == DEFAULT_TERMS
