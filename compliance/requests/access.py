@@ -236,9 +236,11 @@ def access_export_build(*, export_id: int) -> AccessExport | None:
 
 @transaction.atomic
 def access_export_download(*, actor, export: AccessExport) -> tuple[bytes, str]:
-    """The one download: the file's bytes and a name for them. The file is deleted once
-    the download is recorded; a second download, or one after expiry, is refused."""
-    if not actor.has_perm(DOWNLOAD_PERMISSION):
+    """The one download: the file's bytes and a name for them, for the DPO. The file is
+    deleted once the download is recorded; a second download, or one after expiry, is
+    refused."""
+    # The DPO's console only: staff, with the permission only the compliance role holds.
+    if not (actor.is_staff and actor.has_perm(DOWNLOAD_PERMISSION)):
         raise PermissionDenied
     export = (
         AccessExport.objects.select_for_update(of=("self",))

@@ -122,7 +122,7 @@ def deadline_rule(jurisdiction: str, request_type: str) -> RequestDeadlineRule:
                 "No deadline is set for this type of request under %(law)s. Ask the DPO to "
                 "add it to the request deadline rules."
             )
-            % {"law": clock.RequestJurisdiction(jurisdiction).label}
+            % {"law": dict(clock.RequestJurisdiction.choices).get(jurisdiction, jurisdiction)}
         )
     return rule
 

@@ -267,3 +267,15 @@ def test_an_access_request_completes_once_its_package_is_built(
     request = verified_request(contact=person, actor=dpo, request_type="copy")
     built(request, dpo, django_capture_on_commit_callbacks)
     assert services.request_complete(actor=dpo, request=request).status == "completed"
+
+
+def test_a_compliance_officer_without_staff_status_may_not_download(
+    person, dpo, django_capture_on_commit_callbacks
+):
+    from core import roles
+
+    request = verified_request(contact=person, actor=dpo)
+    export = built(request, dpo, django_capture_on_commit_callbacks)
+    not_staff = factories.UserFactory(username="dpo_nostaff", roles=[roles.COMPLIANCE])
+    with pytest.raises(PermissionDenied):
+        access.access_export_download(actor=not_staff, export=export)
