@@ -553,3 +553,206 @@ def retention_policy_saved(*, actor, policy: models.Model, created: bool) -> Aud
             "created": created,
         },
     )
+
+
+# --- data-subject requests -------------------------------------------------------------------
+
+
+def _request_detail(request: models.Model, **extra) -> dict:
+    return {
+        "request": request.pk,
+        "type": request.request_type,
+        "jurisdiction": request.jurisdiction,
+        "status": request.status,
+        "due_on": request.due_on.isoformat(),
+        "assignee": request.assignee_id,
+        **extra,
+    }
+
+
+def _request_event(
+    action: str, *, actor, obj: models.Model, request: models.Model, text: dict, **extra
+) -> AuditEvent:
+    """One request event: free text (evidence, reasons, notes) only as keyed hashes."""
+    changes = redact_changes(
+        type(obj), {k: (None, v) for k, v in text.items() if v}, contact_id=request.contact_id
+    )
+    return _write(
+        actor=actor,
+        action=action,
+        obj=obj,
+        contact_id=request.contact_id,
+        changes=changes,
+        detail=_request_detail(request, **extra),
+    )
+
+
+def request_received(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_RECEIVED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={"description": request.description},
+        channel=request.channel,
+        received_at=request.received_at.isoformat(),
+        acknowledge_due_on=(
+            request.acknowledge_due_on.isoformat() if request.acknowledge_due_on else None
+        ),
+    )
+
+
+def request_assigned(*, actor, request: models.Model, previous_id: int | None) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_ASSIGNED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={},
+        previous_assignee=previous_id,
+    )
+
+
+def request_identity_verified(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_IDENTITY_VERIFIED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={"identity_evidence": request.identity_evidence},
+        method=request.identity_method,
+        verified_by=request.identity_verified_by_id,
+    )
+
+
+def request_acknowledged(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_ACKNOWLEDGED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={},
+        acknowledged_at=request.acknowledged_at.isoformat(),
+    )
+
+
+def request_started(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_STARTED, actor=actor, obj=request, request=request, text={}
+    )
+
+
+def request_extended(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_EXTENDED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={"extension_reason": request.extension_reason},
+        original_due_on=request.original_due_on.isoformat(),
+    )
+
+
+def request_completed(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_COMPLETED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={},
+        closed_at=request.closed_at.isoformat(),
+    )
+
+
+def request_refused(*, actor, request: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_REFUSED,
+        actor=actor,
+        obj=request,
+        request=request,
+        text={"refusal_reason": request.refusal_reason},
+        closed_at=request.closed_at.isoformat(),
+    )
+
+
+def request_note_added(*, actor, note: models.Model) -> AuditEvent:
+    return _request_event(
+        AuditAction.REQUEST_NOTE_ADDED,
+        actor=actor,
+        obj=note,
+        request=note.request,
+        text={"body": note.body},
+    )
+
+
+def request_reminder_sent(*, reminder: models.Model) -> AuditEvent:
+    """Sent by the nightly job, so there is no actor."""
+    return _request_event(
+        AuditAction.REQUEST_REMINDER_SENT,
+        actor=None,
+        obj=reminder,
+        request=reminder.request,
+        text={},
+        deadline=reminder.deadline,
+        stage=reminder.stage,
+        deadline_due_on=reminder.due_on.isoformat(),
+        recipients=reminder.recipients,
+    )
+
+
+def request_rule_saved(*, actor, rule: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.REQUEST_RULE_SAVED,
+        obj=rule,
+        detail={
+            "jurisdiction": rule.jurisdiction,
+            "type": rule.request_type,
+            "answer": [rule.answer_amount, rule.answer_unit],
+            "extension": [rule.extension_amount, rule.extension_unit],
+            "acknowledge": [rule.acknowledge_amount, rule.acknowledge_unit],
+        },
+    )
+
+
+def _export_event(action: str, *, actor, export: models.Model, **extra) -> AuditEvent:
+    request = export.request
+    return _write(
+        actor=actor,
+        action=action,
+        obj=export,
+        contact_id=request.contact_id,
+        detail={"request": request.pk, "type": request.request_type, **extra},
+    )
+
+
+def access_export_requested(*, actor, export: models.Model) -> AuditEvent:
+    return _export_event(AuditAction.ACCESS_EXPORT_REQUESTED, actor=actor, export=export)
+
+
+def access_export_built(*, export: models.Model) -> AuditEvent:
+    return _export_event(
+        AuditAction.ACCESS_EXPORT_BUILT,
+        actor=None,
+        export=export,
+        rows=export.row_count,
+        size=export.size,
+        sha256=export.sha256,
+        expires_at=export.expires_at.isoformat(),
+    )
+
+
+def access_export_failed(*, export: models.Model) -> AuditEvent:
+    return _export_event(
+        AuditAction.ACCESS_EXPORT_FAILED, actor=None, export=export, error=export.error
+    )
+
+
+def access_export_downloaded(*, actor, export: models.Model) -> AuditEvent:
+    return _export_event(
+        AuditAction.ACCESS_EXPORT_DOWNLOADED, actor=actor, export=export, sha256=export.sha256
+    )
+
+
+def access_export_expired(*, export: models.Model) -> AuditEvent:
+    return _export_event(AuditAction.ACCESS_EXPORT_EXPIRED, actor=None, export=export)

@@ -78,6 +78,32 @@ def register_all() -> None:
         non_personal=("reason", "request_id", "status", "counts", "held", "disclosures"),
     )
     registry.register(models.DisclosedContact, contact_path="contact", fields={})
+    # Data-subject requests: what the person asked, the identity evidence seen and the
+    # working notes can all name or describe the person.
+    registry.register(
+        models.DataSubjectRequest,
+        contact_path="contact",
+        fields={
+            "description": "anonymise",
+            "identity_evidence": "anonymise",
+            "extension_reason": "anonymise",
+            "refusal_reason": "anonymise",
+        },
+        non_personal=("request_type", "jurisdiction", "channel", "status", "identity_method"),
+    )
+    registry.register(
+        models.RequestNote,
+        contact_path="request__contact",
+        fields={"body": "anonymise"},
+    )
+    # The package's content is personal data, but the row only points at a randomly named
+    # file that is deleted after download or at expiry.
+    registry.register(
+        models.AccessExport,
+        contact_path="request__contact",
+        fields={},
+        non_personal=("status", "file_name", "sha256", "error"),
+    )
 
     no_contact_data = {
         models.Disclosure: "recipients and what they received; the contacts are ids apart",
@@ -94,6 +120,8 @@ def register_all() -> None:
         models.AccessReview: "staff access figures certified by the DPO",
         models.Purpose: "processing purposes, the firm's own vocabulary",
         models.PrivacyNotice: "the firm's published privacy notices",
+        models.RequestDeadlineRule: "the deadline table of each law",
+        models.RequestReminder: "which reminder went to which member of staff, and when",
         User: "staff accounts, not client data",
         Team: "staff teams",
         UserSession: "staff sessions",

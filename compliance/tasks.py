@@ -23,3 +23,7 @@ def archive_expired_audit_log() -> int:
     """Monthly: archive the segments of the chain older than the retention period."""
     archive = sealing.audit_archive_expired()
     return archive.event_count if archive else 0
+
+
+# Celery discovers ``compliance.tasks``; the request tasks live beside their services.
+from compliance.requests import tasks as _request_tasks  # noqa: E402, F401

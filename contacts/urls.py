@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import books, consent, detail, export, list
+from contacts.views import books, consent, detail, export, list, requests
 
 app_name = "contacts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", detail.contact_create_view, name="create"),
     path("handover/", books.book_handover_view, name="handover"),
     path("cover/", books.book_cover_view, name="cover"),
+    path("requests/", requests.request_list_view, name="request_list"),
     path("<int:pk>/", detail.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", detail.contact_edit_view, name="edit"),
     path("<int:pk>/household/", detail.contact_household_view, name="household"),
@@ -26,6 +27,11 @@ urlpatterns = [
         "<int:pk>/consent/stop-marketing/",
         consent.marketing_stop_all_view,
         name="marketing_stop_all",
+    ),
+    path(
+        "<int:pk>/requests/new/",
+        requests.contact_request_create_view,
+        name="request_create",
     ),
     path("<int:pk>/<slug:section>/add/", detail.contact_section_add_view, name="section_add"),
     path(

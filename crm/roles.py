@@ -33,6 +33,9 @@ RELATIONSHIP_MANAGER_PERMISSIONS = [
     "contacts.reveal_national_id",
     # Records consents, withdrawals and "stop all marketing" on the contact page.
     "compliance.add_consentevent",
+    # Takes a data-subject request on the client's behalf; sees those of their book.
+    "compliance.view_datasubjectrequest",
+    "compliance.add_datasubjectrequest",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -88,6 +91,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.add_retentionpolicy",
         "compliance.change_retentionpolicy",
         "core.view_jobrun",
+        "compliance.view_datasubjectrequest",
+        "compliance.add_datasubjectrequest",
+        "compliance.change_datasubjectrequest",
+        "compliance.view_requestdeadlinerule",
+        "compliance.change_requestdeadlinerule",
+        "compliance.view_accessexport",
+        "compliance.download_accessexport",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance import audit
+from compliance.requests.selectors import requests_due_for
 from contacts.selectors import book_summary
 from contacts.views.common import client_facing
 from core.services import user_set_language
@@ -33,7 +34,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The RM's dashboard: their book at a glance. Other roles get their links."""
     summary = book_summary(user=request.user) if client_facing(request.user) else None
-    return render(request, "crm/home.html", {"summary": summary})
+    # Data-subject requests assigned to the user that are due within a week or overdue.
+    requests_due = requests_due_for(user=request.user)
+    return render(request, "crm/home.html", {"summary": summary, "requests_due": requests_due})
 
 
 @require_POST

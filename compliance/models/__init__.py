@@ -49,6 +49,22 @@ class AuditAction(models.TextChoices):
     ERASURE_COMPLETED = "erasure.completed", _("Held erasure completed")
     DISCLOSURE_RECORDED = "disclosure.recorded", _("Disclosure recorded")
     RETENTION_POLICY_SAVED = "retention.policy_saved", _("Retention policy saved")
+    REQUEST_RECEIVED = "request.received", _("Data-subject request received")
+    REQUEST_ASSIGNED = "request.assigned", _("Data-subject request assigned")
+    REQUEST_IDENTITY_VERIFIED = "request.identity_verified", _("Requester's identity verified")
+    REQUEST_ACKNOWLEDGED = "request.acknowledged", _("Data-subject request acknowledged")
+    REQUEST_STARTED = "request.started", _("Data-subject request in progress")
+    REQUEST_EXTENDED = "request.extended", _("Data-subject request deadline extended")
+    REQUEST_COMPLETED = "request.completed", _("Data-subject request completed")
+    REQUEST_REFUSED = "request.refused", _("Data-subject request refused")
+    REQUEST_NOTE_ADDED = "request.note_added", _("Note added to a data-subject request")
+    REQUEST_REMINDER_SENT = "request.reminder_sent", _("Data-subject request reminder sent")
+    REQUEST_RULE_SAVED = "request.rule_saved", _("Request deadline rule saved")
+    ACCESS_EXPORT_REQUESTED = "access_export.requested", _("Access export requested")
+    ACCESS_EXPORT_BUILT = "access_export.built", _("Access export built")
+    ACCESS_EXPORT_FAILED = "access_export.failed", _("Access export failed")
+    ACCESS_EXPORT_DOWNLOADED = "access_export.downloaded", _("Access export downloaded")
+    ACCESS_EXPORT_EXPIRED = "access_export.expired", _("Access export expired")
 
 
 class AuditEvent(models.Model):
@@ -611,5 +627,20 @@ from compliance.models.erasure import (  # noqa: E402, F401
     LegalHoldKind,
     SuppressedIdentifier,
     SuppressionKind,
+)
+
+# --- data-subject requests (their own module; imported last, it builds on the above) -----------
+from compliance.models.requests import (  # noqa: E402, F401
+    OPEN_STATUSES,
+    AccessExport,
+    AccessExportStatus,
+    DataSubjectRequest,
+    IdentityMethod,
+    RequestChannel,
+    RequestDeadlineKind,
+    RequestDeadlineRule,
+    RequestNote,
+    RequestReminder,
+    RequestStatus,
 )
 from compliance.models.retention import RetentionPolicy  # noqa: E402, F401

@@ -109,3 +109,13 @@ def test_the_consent_ledger_is_registered_through_its_contact():
         assert entry.contact_path == "contact"
     event = apps.get_model("compliance.ConsentEvent")
     assert registry.is_personal(event, "evidence_reference")
+
+
+def test_request_free_text_and_identity_evidence_are_registered_as_personal():
+    request = apps.get_model("compliance.DataSubjectRequest")
+    for name in ("description", "identity_evidence", "extension_reason", "refusal_reason"):
+        assert registry.is_personal(request, name), name
+    assert registry.entry_for(request).contact_path == "contact"
+    note = apps.get_model("compliance.RequestNote")
+    assert registry.is_personal(note, "body")
+    assert registry.entry_for(note).contact_path == "request__contact"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance import audit
+from compliance.requests.selectors import requests_for_contact
 from compliance.training import TrainingRequired, require_current_training
 from contacts import selectors
 from contacts.forms import (
@@ -86,6 +87,17 @@ def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
         "can_edit": request.user.has_perm("contacts.change_contact"),
         "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
         "reveal_form": RevealForm(),
+        **_requests_context(request.user, contact),
+    }
+
+
+def _requests_context(user, contact) -> dict:
+    """The contact page's data-subject requests card."""
+    can_view = user.has_perm("compliance.view_datasubjectrequest")
+    return {
+        "can_view_requests": can_view,
+        "can_record_request": user.has_perm("compliance.add_datasubjectrequest"),
+        "subject_requests": (requests_for_contact(contact=contact) if can_view else []),
     }
 
 

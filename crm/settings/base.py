@@ -209,6 +209,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "args": ("compliance.apply_retention",),
         "schedule": crontab(hour=2, minute=45),
     },
+    # Remind assignees of data-subject requests due soon or overdue (each reminder once).
+    "compliance.send_request_reminders": {
+        "task": "compliance.requests.tasks.send_request_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Expire access packages whose download link has lapsed, and delete their files.
+    "compliance.expire_access_exports": {
+        "task": "compliance.requests.tasks.expire_access_exports",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",
@@ -226,6 +236,22 @@ AUDIT_CHECKPOINT_FILE = env.str(
 AUDIT_ARCHIVE_DIR = env.str("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
 # The audit log is kept this many years (a legal obligation), then archived in segments.
 AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=7)
+
+# Data-subject requests. The law for residents of countries outside GDPR, CCPA and the
+# Taiwan PDPA ("gdpr", "ccpa" or "pdpa"); where access packages are built (private: never
+# under MEDIA_ROOT or STATIC_ROOT); how long the DPO's download link lives.
+DSR_DEFAULT_JURISDICTION = env.str("DSR_DEFAULT_JURISDICTION", default="pdpa")
+DSR_EXPORT_DIR = env.str("DSR_EXPORT_DIR", default=str(VAR_DIR / "private" / "access-exports"))
+DSR_EXPORT_TTL_HOURS = env.int("DSR_EXPORT_TTL_HOURS", default=72)
+
+# Reminders go out through Django's email backend (SMTP settings from the environment).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prudence@localhost")
 
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")

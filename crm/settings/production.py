@@ -1,5 +1,7 @@
 """Production. Refuses to start unless it is given a real secret, a real database and DEBUG off."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -8,10 +10,13 @@ from .base import (
     DEVELOPMENT_FIELD_ENCRYPTION_KEY,
     DEVELOPMENT_HASH_KEY,
     DEVELOPMENT_SECRET_KEY,
+    DSR_EXPORT_DIR,
     FIELD_ENCRYPTION_KEYS,
     HASH_KEY,
+    MEDIA_ROOT,
     MIDDLEWARE,
     SECRET_KEY,
+    STATIC_ROOT,
     env,
 )
 
@@ -30,6 +35,10 @@ def refuse_unsafe_configuration() -> None:
         problems.append("FIELD_ENCRYPTION_KEYS holds the development key")
     if HASH_KEY == DEVELOPMENT_HASH_KEY:
         problems.append("HASH_KEY is the development key")
+    private = Path(DSR_EXPORT_DIR).resolve()
+    for public in (MEDIA_ROOT, STATIC_ROOT):
+        if private.is_relative_to(Path(public).resolve()):
+            problems.append("DSR_EXPORT_DIR is under a served directory (media or static)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
