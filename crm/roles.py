@@ -68,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_accessreview",
         "compliance.add_accessreview",
         "compliance.add_consentevent",
+        "compliance.view_consentevent",
         "compliance.view_purpose",
         "compliance.add_purpose",
         "compliance.change_purpose",

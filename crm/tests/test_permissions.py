@@ -26,7 +26,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from compliance.consent.services import privacy_notice_publish
+from compliance.consent.services import consent_grant, privacy_notice_publish
 from compliance.models import (
     AccessReview,
     AuditAction,
@@ -297,6 +297,14 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             ),
         ),
     }
+    admin_objects[ConsentEvent] = consent_grant(
+        actor=other_rm,
+        contact=contacts["other_rm"],
+        purpose=Purpose.objects.get(code="marketing-email"),
+        channel="email",
+        source="web_form",
+        notice=admin_objects[PrivacyNotice],
+    )
     return World(
         users=users,
         furnished=furnished,
