@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from compliance import (
     admin_consent,  # noqa: F401  (registers Purpose and PrivacyNotice)
+    admin_incidents,  # noqa: F401  (registers the incident register)
     audit,
     selectors,
 )

@@ -78,6 +78,13 @@ def register_all() -> None:
         models.AccessReview: "staff access figures certified by the DPO",
         models.Purpose: "processing purposes, the firm's own vocabulary",
         models.PrivacyNotice: "the firm's published privacy notices",
+        models.BreachClockRule: "the firm's notification deadlines",
+        models.Incident: "describes systems and what happened; the people affected are ids in "
+        "IncidentContact, never named",
+        models.IncidentContact: "contact ids only, kept as the breach record requires",
+        models.IncidentDecision: "the DPO's decisions about an incident, not client data",
+        models.IncidentNotice: "notices sent to the authority or to the people affected, by "
+        "reference",
         User: "staff accounts, not client data",
         Team: "staff teams",
         UserSession: "staff sessions",

@@ -74,6 +74,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_purpose",
         "compliance.view_privacynotice",
         "compliance.add_privacynotice",
+        "compliance.view_incident",
+        "compliance.add_incident",
+        "compliance.change_incident",
+        "compliance.view_breachclockrule",
+        "compliance.add_breachclockrule",
+        "compliance.change_breachclockrule",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

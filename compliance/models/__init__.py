@@ -41,6 +41,12 @@ class AuditAction(models.TextChoices):
     MARKETING_REFUSED = "consent.marketing_refused", _("All marketing refused")
     PURPOSE_SAVED = "purpose.saved", _("Processing purpose saved")
     NOTICE_PUBLISHED = "notice.published", _("Privacy notice published")
+    INCIDENT_OPENED = "incident.opened", _("Incident opened")
+    INCIDENT_UPDATED = "incident.updated", _("Incident updated")
+    INCIDENT_CONTACTS_ADDED = "incident.contacts_added", _("Affected contacts added to incident")
+    INCIDENT_DECIDED = "incident.decided", _("Incident decision recorded")
+    INCIDENT_NOTICE_SENT = "incident.notice_sent", _("Incident notice recorded")
+    BREACH_CLOCK_SAVED = "incident.clock_saved", _("Breach notification clock saved")
 
 
 class AuditEvent(models.Model):
@@ -591,3 +597,16 @@ class ContactRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.kind} since {self.since:%Y-%m-%d}"
+
+
+# Areas with their own modules, imported last so they may use what is above.
+from compliance.models.incidents import (  # noqa: E402, F401
+    BreachClockRule,
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
+    IncidentSeverity,
+    IncidentStatus,
+    NoticeRecipient,
+)

@@ -109,3 +109,21 @@ def test_the_consent_ledger_is_registered_through_its_contact():
         assert entry.contact_path == "contact"
     event = apps.get_model("compliance.ConsentEvent")
     assert registry.is_personal(event, "evidence_reference")
+
+
+def test_the_incident_register_is_declared_and_names_contacts_by_id_only():
+    declared = registry.no_personal_data()
+    for label in (
+        "compliance.Incident",
+        "compliance.IncidentContact",
+        "compliance.IncidentDecision",
+        "compliance.IncidentNotice",
+        "compliance.BreachClockRule",
+    ):
+        assert label in declared, label
+    affected = apps.get_model("compliance.IncidentContact")
+    assert not any(
+        f.is_relation and f.related_model._meta.label == "contacts.Contact"
+        for f in affected._meta.get_fields()
+        if f.concrete
+    )

@@ -27,13 +27,19 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from compliance.consent.services import consent_grant, privacy_notice_publish
+from compliance.incidents.services import incident_open
 from compliance.models import (
     AccessReview,
     AuditAction,
     AuditEvent,
+    BreachClockRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
     PrivacyNotice,
     Purpose,
     TrainingCourse,
@@ -305,6 +311,15 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         source="web_form",
         notice=admin_objects[PrivacyNotice],
     )
+    admin_objects[Incident] = incident_open(
+        actor=users["staff_compliance"],
+        title="Lost laptop",
+        description="A laptop was lost.",
+        occurred_at=now - timedelta(days=2),
+        discovered_at=now - timedelta(days=1),
+        severity="high",
+    )
+    admin_objects[BreachClockRule] = BreachClockRule.objects.get(code="gdpr-authority")
     return World(
         users=users,
         furnished=furnished,
@@ -347,6 +362,10 @@ OTHER_URL_ARGUMENTS = {
     "<unnamed admin/(?P<url>.*)$>": lambda w: [{"url": "no-such-page/"}],
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
+    **{
+        f"admin:compliance_incident_{step}": lambda w: [{"pk": w.admin_objects[Incident].pk}]
+        for step in ("seen_by", "contacts", "decide", "notice")
+    },
 }
 
 
@@ -463,6 +482,11 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
 
 
 SNAPSHOT_MODELS = [
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
+    BreachClockRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -737,6 +761,10 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_auditevent_verify": (AuditEvent, "has_view_permission"),
     "admin:compliance_trainingrecord_overdue": (TrainingRecord, "has_view_permission"),
     "admin:compliance_accessreview_report": (AccessReview, "has_view_permission"),
+    "admin:compliance_incident_seen_by": (Incident, "has_change_permission"),
+    "admin:compliance_incident_contacts": (Incident, "has_change_permission"),
+    "admin:compliance_incident_decide": (Incident, "has_change_permission"),
+    "admin:compliance_incident_notice": (Incident, "has_change_permission"),
 }
 
 
