@@ -6,8 +6,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from compliance import ropa
 from compliance.admin_common import ContactIdFilter, export_filters, export_response
 from compliance.consent import queries, services
 from compliance.consent.rules import Channel, LawfulBasis
@@ -49,6 +54,7 @@ class PurposeAdmin(admin.ModelAdmin):
     list_filter = ("is_marketing", "is_active")
     search_fields = ("code", "label_en", "label_zh_hant")
     ordering = ("position", "code")
+    change_list_template = "admin/compliance/purpose/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
         # The ledger and the audit log name purposes by code.
@@ -59,6 +65,38 @@ class PurposeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Retire a purpose instead: consents point at it.
+
+    def get_urls(self):
+        return [
+            path(
+                "records-of-processing/",
+                self.admin_site.admin_view(self.ropa_view),
+                name="compliance_purpose_ropa",
+            ),
+            *super().get_urls(),
+        ]
+
+    def ropa_view(self, request):
+        """The records of processing activities (GDPR Art. 30), as a page or a download."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        data = ropa.report()
+        if "_export" in request.GET:
+            return export_response(
+                request,
+                what="records-of-processing",
+                headers=ropa.EXPORT_HEADERS,
+                rows=ropa.export_rows(data),
+                filters={},
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Records of processing activities"),
+            "report": data,
+            "generated_at": timezone.now(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/compliance/purpose/ropa.html", context)
 
 
 def _https_urls(db_field, **kwargs):

@@ -1,5 +1,7 @@
 """The contacts app's entries in the personal-data registry (see ``compliance.registry``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from compliance import registry
 
 
@@ -8,6 +10,7 @@ def register_all() -> None:
 
     registry.register(
         models.Contact,
+        category=_("Identity and profile"),
         contact_path="",
         fields={
             "family_name": "anonymise",
@@ -34,6 +37,7 @@ def register_all() -> None:
     )
     registry.register(
         models.ContactPoint,
+        category=_("Contact details"),
         contact_path="contact",
         fields={
             "value": "delete_row",
@@ -45,26 +49,35 @@ def register_all() -> None:
     )
     registry.register(
         models.RiskAssessment,
+        category=_("Financial profile (risk assessment)"),
         contact_path="contact",
         fields={"level": "anonymise", "assessed_on": "anonymise", "valid_until": "anonymise"},
     )
     registry.register(
         models.Employment,
+        category=_("Professional details"),
         contact_path="contact",
         fields={"title": "delete_row", "organisation": "delete_row"},
     )
     registry.register(
         models.Relationship,
+        category=_("Family and business relationships"),
         contact_path="from_contact",
         fields={"kind": "delete_row", "to_contact": "delete_row"},
     )
     registry.register(
         models.Interaction,
+        category=_("Interaction history"),
         contact_path="contact",
         fields={"summary": "anonymise"},
         non_personal=("channel",),
     )
-    registry.register(models.ContactTag, contact_path="contact", fields={"tag": "delete_row"})
+    registry.register(
+        models.ContactTag,
+        contact_path="contact",
+        fields={"tag": "delete_row"},
+        category=_("Segments and interests"),
+    )
     registry.declare_no_personal_data(models.Tag, "the governed vocabulary of tags")
     registry.declare_no_personal_data(models.Organisation, "companies and institutions, not people")
     registry.declare_no_personal_data(
@@ -72,6 +85,7 @@ def register_all() -> None:
     )
     registry.register(
         models.Account,
+        category=_("Financial accounts"),
         contact_path="contact",
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),

@@ -210,6 +210,20 @@ AUDIT_ARCHIVE_DIR = env.str("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-ar
 # The audit log is kept this many years (a legal obligation), then archived in segments.
 AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=7)
 
+# The controller and DPO named in the records of processing activities (GDPR Art. 30).
+PRIVACY_CONTROLLER = {
+    "name": env.str("CONTROLLER_NAME", default=""),
+    "address": env.str("CONTROLLER_ADDRESS", default=""),
+    "contact": env.str("CONTROLLER_CONTACT", default=""),
+    "representative": env.str("CONTROLLER_EU_REPRESENTATIVE", default=""),
+    "dpo_name": env.str("DPO_NAME", default=""),
+    "dpo_contact": env.str("DPO_CONTACT", default=""),
+}
+# Who receives the book's personal data, and transfers outside the country, as the records
+# of processing state them (free text; one item per comma).
+PRIVACY_RECIPIENTS = env.list("PRIVACY_RECIPIENTS", default=[])
+PRIVACY_TRANSFERS = env.list("PRIVACY_TRANSFERS", default=[])
+
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")
 

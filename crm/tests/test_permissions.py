@@ -761,6 +761,7 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_auditevent_verify": (AuditEvent, "has_view_permission"),
     "admin:compliance_trainingrecord_overdue": (TrainingRecord, "has_view_permission"),
     "admin:compliance_accessreview_report": (AccessReview, "has_view_permission"),
+    "admin:compliance_purpose_ropa": (Purpose, "has_view_permission"),
     "admin:compliance_incident_seen_by": (Incident, "has_change_permission"),
     "admin:compliance_incident_contacts": (Incident, "has_change_permission"),
     "admin:compliance_incident_decide": (Incident, "has_change_permission"),
