@@ -11,6 +11,8 @@ words that are mostly innocent in a bank's notes are left out ("party", "union",
 import re
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Category(StrEnum):
     HEALTH = "health"
@@ -21,6 +23,23 @@ class Category(StrEnum):
     SEXUAL_ORIENTATION = "sexual_orientation"
     ETHNICITY = "ethnicity"
     BIOMETRIC_GENETIC = "biometric_genetic"
+
+
+LABELS = {
+    Category.HEALTH: _("health"),
+    Category.CRIMINAL: _("criminal records"),
+    Category.RELIGION: _("religion"),
+    Category.POLITICS: _("political opinions"),
+    Category.TRADE_UNION: _("trade-union membership"),
+    Category.SEXUAL_ORIENTATION: _("sexual orientation"),
+    Category.ETHNICITY: _("ethnicity"),
+    Category.BIOMETRIC_GENETIC: _("biometric or genetic data"),
+}
+
+
+def labels(codes) -> list[str]:
+    """Stored codes as words a person reads, in the active language."""
+    return [str(LABELS[Category(code)]) for code in codes if code in Category._value2member_map_]
 
 
 # English: whole words or phrases, case-insensitive. Chinese: substrings (no word breaks).

@@ -24,6 +24,7 @@ def register_all() -> None:
             "national_id_hash": "anonymise",
             "deceased_on": "null",
             "notes": "anonymise",
+            "notes_flags": "anonymise",
             "search_tokens": "anonymise",
         },
         non_personal=(
@@ -69,7 +70,7 @@ def register_all() -> None:
         models.Interaction,
         category=_("Interaction history"),
         contact_path="contact",
-        fields={"summary": "anonymise"},
+        fields={"summary": "anonymise", "sensitive_flags": "anonymise"},
         non_personal=("channel",),
     )
     registry.register(

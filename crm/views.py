@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance import audit
-from contacts.selectors import book_summary
+from contacts.selectors import book_summary, notes_needing_attention
 from contacts.views.common import client_facing
 from core.services import user_set_language
 
@@ -32,8 +32,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The RM's dashboard: their book at a glance. Other roles get their links."""
-    summary = book_summary(user=request.user) if client_facing(request.user) else None
-    return render(request, "crm/home.html", {"summary": summary})
+    facing = client_facing(request.user)
+    summary = book_summary(user=request.user) if facing else None
+    attention = notes_needing_attention(user=request.user) if facing else None
+    return render(request, "crm/home.html", {"summary": summary, "attention": attention})
 
 
 @require_POST

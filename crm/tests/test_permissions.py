@@ -98,6 +98,10 @@ REQUIRED_PERMISSION = {
     "contacts:tag_remove": "contacts.delete_contacttag",
     "contacts:point_remove": "contacts.delete_contactpoint",
     "contacts:employment_end": "contacts.change_employment",
+    # Restricting is for the contact's RM or compliance; the view checks that too.
+    "contacts:notes_restrict": "contacts.view_contact",
+    "contacts:interaction_restrict": "contacts.view_contact",
+    "contacts:interaction_edit": "contacts.change_contact",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -115,6 +119,8 @@ POST_ONLY = frozenset(
         "contacts:tag_remove",
         "contacts:point_remove",
         "contacts:employment_end",
+        "contacts:notes_restrict",
+        "contacts:interaction_restrict",
     }
 )
 
@@ -201,6 +207,7 @@ class Furnished:
     employment: Employment
     tag: Tag
     account: Account
+    interaction: Interaction
 
 
 @dataclass
@@ -225,10 +232,19 @@ def _furnish(contact: Contact, *, actor: User, organisation: Organisation, tag: 
         actor=actor, contact=contact, organisation=organisation, title="CFO"
     )
     tags_assign(actor=actor, contacts=[contact], tags=[tag])
-    details.interaction_add(actor=actor, contact=contact, channel="call", summary="First call")
+    interaction = details.interaction_add(
+        actor=actor, contact=contact, channel="call", summary="First call"
+    )
     account = details.account_add(actor=actor, contact=contact, kind="deposit", number="00112233")
     contact.refresh_from_db()
-    return Furnished(contact=contact, point=point, employment=employment, tag=tag, account=account)
+    return Furnished(
+        contact=contact,
+        point=point,
+        employment=employment,
+        tag=tag,
+        account=account,
+        interaction=interaction,
+    )
 
 
 @pytest.fixture
@@ -347,6 +363,9 @@ CONTACT_URL_ARGUMENTS = {
     "contacts:consent_record": lambda f: [{}],
     "contacts:consent_withdraw": lambda f: [{}],
     "contacts:marketing_stop_all": lambda f: [{}],
+    "contacts:notes_restrict": lambda f: [{}],
+    "contacts:interaction_restrict": lambda f: [{"interaction_pk": f.interaction.pk}],
+    "contacts:interaction_edit": lambda f: [{"interaction_pk": f.interaction.pk}],
 }
 
 # Arguments of the other URLs with parameters, by name (or by pattern when unnamed).
@@ -477,6 +496,9 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
             "source": "web_form",
         },
         "contacts:marketing_stop_all": lambda: {"source": "branch"},
+        "contacts:notes_restrict": lambda: {"restricted": "1"},
+        "contacts:interaction_restrict": lambda: {"restricted": "1"},
+        "contacts:interaction_edit": lambda: {"summary": "Overwritten"},
     }
     return data[route.name]() if route.name in data else {}
 
