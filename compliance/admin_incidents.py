@@ -199,9 +199,6 @@ class IncidentAdmin(admin.ModelAdmin):
         values = {name: form.cleaned_data[name] for name in form.changed_data}
         services.incident_update(actor=request.user, incident=obj, **values)
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only; decisions and notices have their own forms
-
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the register is a legal record
 

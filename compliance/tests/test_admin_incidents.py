@@ -154,3 +154,30 @@ def test_an_administrator_has_no_access_to_the_register(admin_client_role, incid
     url = reverse("admin:compliance_incident_contacts", args=[incident.pk])
     assert admin_client_role.post(url, {"contact_ids": "1"}).status_code == 403
     assert not incident.affected.exists()
+
+
+def test_the_dpo_closes_an_incident_through_the_console(compliance_client, incident):
+    management = {
+        f"{prefix}-{key}": value
+        for prefix in ("decisions", "notices")
+        for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+    local = timezone.localtime
+    response = compliance_client.post(
+        reverse("admin:compliance_incident_change", args=[incident.pk]),
+        {
+            "title": incident.title,
+            "description": incident.description,
+            "occurred_at": local(incident.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "discovered_at": local(incident.discovered_at).strftime("%Y-%m-%dT%H:%M"),
+            "severity": incident.severity,
+            "status": "closed",
+            **management,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    incident.refresh_from_db()
+    assert incident.status == "closed"
+    assert incident.closed_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.INCIDENT_UPDATED)
+    assert set(event.changes) == {"status", "closed_at"}
