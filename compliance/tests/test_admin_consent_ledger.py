@@ -6,6 +6,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.consent import services
@@ -122,3 +124,20 @@ def test_the_ledger_exports_as_excel(compliance_client, ledger):
 def test_an_administrator_cannot_browse_the_ledger(admin_client_role, ledger):
     assert admin_client_role.get(reverse(CHANGELIST)).status_code == 403
     assert admin_client_role.get(reverse(CHANGELIST), {"_export": "csv"}).status_code == 403
+
+
+def test_the_ledger_list_costs_the_same_for_few_or_many_events(compliance_client, ledger, rm_user):
+    compliance_client.get(reverse(CHANGELIST))
+    with CaptureQueriesContext(connection) as few:
+        compliance_client.get(reverse(CHANGELIST))
+    for _ in range(4):
+        services.consent_withdraw(
+            actor=rm_user,
+            contact=factories.make_contact(owner=rm_user),
+            purpose=Purpose.objects.get(code="marketing-email"),
+            channel="email",
+            source=ConsentSource.BRANCH,
+        )
+    with CaptureQueriesContext(connection) as many:
+        compliance_client.get(reverse(CHANGELIST))
+    assert len(many) == len(few)

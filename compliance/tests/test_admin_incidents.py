@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,3 +183,37 @@ def test_the_dpo_closes_an_incident_through_the_console(compliance_client, incid
     assert incident.closed_at is not None
     event = AuditEvent.objects.get(action=AuditAction.INCIDENT_UPDATED)
     assert set(event.changes) == {"status", "closed_at"}
+
+
+def test_the_incident_list_costs_the_same_for_1_or_5_incidents(compliance_client, compliance_user):
+    url = reverse("admin:compliance_incident_changelist")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            with time_machine.travel(DISCOVERED + timedelta(hours=1)):
+                incident = services.incident_open(
+                    actor=compliance_user,
+                    title=f"Incident {i}",
+                    description="x",
+                    occurred_at=DISCOVERED - timedelta(hours=1),
+                    discovered_at=DISCOVERED,
+                    severity="low",
+                )
+                services.incident_notice_record(
+                    actor=compliance_user,
+                    incident=incident,
+                    recipient="authority",
+                    addressee="FSC",
+                    sent_at=DISCOVERED + timedelta(minutes=30),
+                    reference=f"R-{i}",
+                )
+
+    add(1)
+    compliance_client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        assert compliance_client.get(url).status_code == 200
+    add(4)
+    with CaptureQueriesContext(connection) as five:
+        response = compliance_client.get(url)
+    assert response.content.decode().count("R-") == 0  # references are on the incident page
+    assert len(five) == len(one)
