@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from compliance import (
     admin_consent,  # noqa: F401  (registers Purpose and PrivacyNotice)
     admin_erasure,  # noqa: F401  (registers holds, restrictions, disclosures, erasures)
+    admin_incidents,  # noqa: F401  (registers the incident register)
     admin_requests,  # noqa: F401  (registers data-subject requests and their tables)
     audit,
     selectors,

@@ -756,3 +756,87 @@ def access_export_downloaded(*, actor, export: models.Model) -> AuditEvent:
 
 def access_export_expired(*, export: models.Model) -> AuditEvent:
     return _export_event(AuditAction.ACCESS_EXPORT_EXPIRED, actor=None, export=export)
+
+
+# --- the incident register ---------------------------------------------------------------------
+# Incidents describe systems and staff, not contacts: their fields appear in clear. The people
+# affected appear as counts; their ids stay in the register itself.
+
+
+def incident_opened(*, actor, incident: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.INCIDENT_OPENED,
+        obj=incident,
+        detail={
+            "severity": incident.severity,
+            "status": incident.status,
+            "occurred_at": incident.occurred_at.isoformat(),
+            "discovered_at": incident.discovered_at.isoformat(),
+        },
+    )
+
+
+def incident_updated(*, actor, incident: models.Model, changes: dict[str, tuple]) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.INCIDENT_UPDATED,
+        obj=incident,
+        changes={k: {"old": _plain(old), "new": _plain(new)} for k, (old, new) in changes.items()},
+    )
+
+
+def incident_contacts_added(
+    *, actor, incident: models.Model, added: int, total: int, source: dict
+) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.INCIDENT_CONTACTS_ADDED,
+        obj=incident,
+        detail={"added": added, "total": total, "source": source},
+    )
+
+
+def incident_decided(*, actor, decision: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.INCIDENT_DECIDED,
+        object_type="compliance.Incident",
+        object_id=str(decision.incident_id),
+        detail={
+            "decision_id": decision.pk,
+            "decided_at": decision.decided_at.isoformat(),
+            "waives_clock": decision.waives_clock.code if decision.waives_clock_id else None,
+        },
+    )
+
+
+def incident_notice_sent(*, actor, notice: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.INCIDENT_NOTICE_SENT,
+        object_type="compliance.Incident",
+        object_id=str(notice.incident_id),
+        detail={
+            "notice_id": notice.pk,
+            "recipient": notice.recipient,
+            "sent_at": notice.sent_at.isoformat(),
+            "reference": notice.reference,
+            "people_notified": notice.people_notified,
+        },
+    )
+
+
+def breach_clock_saved(*, actor, rule: models.Model, created: bool) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.BREACH_CLOCK_SAVED,
+        obj=rule,
+        detail={
+            "code": rule.code,
+            "created": created,
+            "recipient": rule.recipient,
+            "hours": rule.hours,
+            "is_active": rule.is_active,
+        },
+    )

@@ -5,6 +5,8 @@ the staff tables and the shared kernel's staff models hold no contact's data in 
 Contacts live in a higher app, so nothing here imports them.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from compliance import registry
 
 
@@ -41,6 +43,7 @@ def register_all() -> None:
     # The ledger is kept as proof of consent; erasure anonymises its free-text evidence.
     registry.register(
         models.ConsentEvent,
+        category=_("Consent records"),
         contact_path="contact",
         fields={"evidence_reference": "anonymise"},
         non_personal=("channel", "kind", "lawful_basis", "source"),
@@ -48,6 +51,7 @@ def register_all() -> None:
     )
     registry.register(
         models.ConsentState,
+        category=_("Consent records"),
         contact_path="contact",
         fields={},
         non_personal=("channel", "status", "lawful_basis"),
@@ -55,12 +59,14 @@ def register_all() -> None:
     )
     registry.register(
         models.ContactMarketingRefusal,
+        category=_("Consent records"),
         contact_path="contact",
         fields={"evidence_reference": "anonymise"},
         non_personal=("source",),
     )
     registry.register(
         models.ContactRestriction,
+        category=_("Restrictions of processing"),
         contact_path="contact",
         fields={"reason": "anonymise"},
         non_personal=("kind",),
@@ -122,6 +128,13 @@ def register_all() -> None:
         models.PrivacyNotice: "the firm's published privacy notices",
         models.RequestDeadlineRule: "the deadline table of each law",
         models.RequestReminder: "which reminder went to which member of staff, and when",
+        models.BreachClockRule: "the firm's notification deadlines",
+        models.Incident: "describes systems and what happened; the people affected are ids in "
+        "IncidentContact, never named",
+        models.IncidentContact: "contact ids only, kept as the breach record requires",
+        models.IncidentDecision: "the DPO's decisions about an incident, not client data",
+        models.IncidentNotice: "notices sent to the authority or to the people affected, by "
+        "reference",
         User: "staff accounts, not client data",
         Team: "staff teams",
         UserSession: "staff sessions",

@@ -27,6 +27,10 @@ class PersonalDataEntry:
     non_personal: frozenset[str] = field(default_factory=frozenset)
     # Optional custom exporter: row -> dict. Default: the personal fields' values.
     export: Callable[[models.Model], dict] | None = None
+    # For the records of processing (GDPR Art. 30): the category of personal data the table
+    # holds, and how long it is kept. Translatable text; empty shows as "not stated".
+    category: str = ""
+    retention: str = ""
 
     @property
     def label(self) -> str:
@@ -43,6 +47,8 @@ def register(
     contact_path: str,
     non_personal: tuple[str, ...] = (),
     export: Callable[[models.Model], dict] | None = None,
+    category: str = "",
+    retention: str = "",
 ) -> None:
     _registry[model._meta.label] = PersonalDataEntry(
         model=model,
@@ -50,6 +56,8 @@ def register(
         contact_path=contact_path,
         non_personal=frozenset(non_personal),
         export=export,
+        category=category,
+        retention=retention,
     )
 
 

@@ -71,8 +71,11 @@ class ContactForm(forms.ModelForm):
             "national_id": forms.TextInput(attrs={"autocomplete": "off"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hide_notes: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if hide_notes:
+            # Restricted notes the user may not read never reach their browser.
+            del self.fields["notes"]
         countries = country_choices()
         self.fields["national_id_country"].choices = [("", "—"), *countries]
         self.fields["country_of_residence"].choices = countries
@@ -94,7 +97,9 @@ class ContactForm(forms.ModelForm):
         pass
 
     def service_values(self) -> dict:
-        values = {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+        values = {
+            name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS if name in self.fields
+        }
         if self.instance.pk and not values.get("national_id"):
             del values["national_id"]
         return values
@@ -143,6 +148,12 @@ class EmploymentForm(forms.Form):
 
 class EndEmploymentForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
+
+
+class InteractionEditForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"), max_length=MAX_FREE_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class InteractionForm(forms.Form):

@@ -1,5 +1,7 @@
 """The contacts app's entries in the personal-data registry (see ``compliance.registry``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from compliance import registry
 
 
@@ -8,6 +10,7 @@ def register_all() -> None:
 
     registry.register(
         models.Contact,
+        category=_("Identity and profile"),
         contact_path="",
         fields={
             "family_name": "anonymise",
@@ -23,6 +26,7 @@ def register_all() -> None:
             "notes": "anonymise",
             "search_tokens": "null",
             "tag_ids": "null",
+            "notes_flags": "anonymise",
         },
         non_personal=(
             "preferred_language",
@@ -35,6 +39,7 @@ def register_all() -> None:
     )
     registry.register(
         models.ContactPoint,
+        category=_("Contact details"),
         contact_path="contact",
         fields={
             "value": "delete_row",
@@ -46,27 +51,36 @@ def register_all() -> None:
     )
     registry.register(
         models.RiskAssessment,
+        category=_("Financial profile (risk assessment)"),
         contact_path="contact",
         # A dated risk profile of nobody serves nothing: the row goes (a KYC hold keeps it).
         fields={"level": "delete_row", "assessed_on": "delete_row", "valid_until": "delete_row"},
     )
     registry.register(
         models.Employment,
+        category=_("Professional details"),
         contact_path="contact",
         fields={"title": "delete_row", "organisation": "delete_row"},
     )
     registry.register(
         models.Relationship,
+        category=_("Family and business relationships"),
         contact_path="from_contact",
         fields={"kind": "delete_row", "to_contact": "delete_row"},
     )
     registry.register(
         models.Interaction,
+        category=_("Interaction history"),
         contact_path="contact",
-        fields={"summary": "anonymise"},
+        fields={"summary": "anonymise", "sensitive_flags": "anonymise"},
         non_personal=("channel",),
     )
-    registry.register(models.ContactTag, contact_path="contact", fields={"tag": "delete_row"})
+    registry.register(
+        models.ContactTag,
+        contact_path="contact",
+        fields={"tag": "delete_row"},
+        category=_("Segments and interests"),
+    )
     registry.declare_no_personal_data(models.Tag, "the governed vocabulary of tags")
     registry.declare_no_personal_data(models.Organisation, "companies and institutions, not people")
     registry.declare_no_personal_data(
@@ -74,6 +88,7 @@ def register_all() -> None:
     )
     registry.register(
         models.Account,
+        category=_("Financial accounts"),
         contact_path="contact",
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),

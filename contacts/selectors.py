@@ -206,3 +206,30 @@ def book_summary(*, user) -> dict:
         .order_by("-occurred_at")[:10]
     )
     return figures
+
+
+def notes_needing_attention(*, user, limit: int = 20) -> dict:
+    """The RM's own notes and interaction summaries flagged as special-category data and
+    not restricted yet: for the home page, to restrict or edit. Two queries over their
+    own book (not covered books: only the contact's RM may act on them)."""
+    contacts = list(
+        Contact.objects.filter(owner=user, notes_restricted=False)
+        .exclude(notes_flags=[])
+        .only("id", "display_name", "notes_flags")
+        .order_by("display_name", "pk")[:limit]
+    )
+    interactions = list(
+        Interaction.objects.filter(contact__owner=user, restricted=False)
+        .exclude(sensitive_flags=[])
+        .select_related("contact")
+        .only(
+            "pk",
+            "occurred_at",
+            "channel",
+            "sensitive_flags",
+            "contact__id",
+            "contact__display_name",
+        )
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+    return {"contacts": contacts, "interactions": interactions}

@@ -35,6 +35,21 @@ urlpatterns = [
     ),
     path("<int:pk>/<slug:section>/add/", detail.contact_section_add_view, name="section_add"),
     path(
+        "<int:pk>/notes/restrict/",
+        detail.contact_notes_restrict_view,
+        name="notes_restrict",
+    ),
+    path(
+        "<int:pk>/interactions/<int:interaction_pk>/restrict/",
+        detail.interaction_restrict_view,
+        name="interaction_restrict",
+    ),
+    path(
+        "<int:pk>/interactions/<int:interaction_pk>/edit/",
+        detail.interaction_edit_view,
+        name="interaction_edit",
+    ),
+    path(
         "<int:pk>/tags/<int:tag_pk>/remove/",
         detail.contact_tag_remove_view,
         name="tag_remove",

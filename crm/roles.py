@@ -71,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_accessreview",
         "compliance.add_accessreview",
         "compliance.add_consentevent",
+        "compliance.view_consentevent",
         "compliance.view_purpose",
         "compliance.add_purpose",
         "compliance.change_purpose",
@@ -98,6 +99,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_requestdeadlinerule",
         "compliance.view_accessexport",
         "compliance.download_accessexport",
+        "compliance.view_incident",
+        "compliance.add_incident",
+        "compliance.change_incident",
+        "compliance.view_breachclockrule",
+        "compliance.add_breachclockrule",
+        "compliance.change_breachclockrule",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

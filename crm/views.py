@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from compliance import audit
 from compliance.requests.selectors import requests_due_for
-from contacts.selectors import book_summary
+from contacts.selectors import book_summary, notes_needing_attention
 from contacts.views.common import client_facing
 from core.services import user_set_language
 
@@ -33,10 +33,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The RM's dashboard: their book at a glance. Other roles get their links."""
-    summary = book_summary(user=request.user) if client_facing(request.user) else None
+    facing = client_facing(request.user)
+    summary = book_summary(user=request.user) if facing else None
+    attention = notes_needing_attention(user=request.user) if facing else None
     # Data-subject requests assigned to the user that are due within a week or overdue.
     requests_due = requests_due_for(user=request.user)
-    return render(request, "crm/home.html", {"summary": summary, "requests_due": requests_due})
+    context = {"summary": summary, "attention": attention, "requests_due": requests_due}
+    return render(request, "crm/home.html", context)
 
 
 @require_POST

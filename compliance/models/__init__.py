@@ -65,6 +65,12 @@ class AuditAction(models.TextChoices):
     ACCESS_EXPORT_FAILED = "access_export.failed", _("Access export failed")
     ACCESS_EXPORT_DOWNLOADED = "access_export.downloaded", _("Access export downloaded")
     ACCESS_EXPORT_EXPIRED = "access_export.expired", _("Access export expired")
+    INCIDENT_OPENED = "incident.opened", _("Incident opened")
+    INCIDENT_UPDATED = "incident.updated", _("Incident updated")
+    INCIDENT_CONTACTS_ADDED = "incident.contacts_added", _("Affected contacts added to incident")
+    INCIDENT_DECIDED = "incident.decided", _("Incident decision recorded")
+    INCIDENT_NOTICE_SENT = "incident.notice_sent", _("Incident notice recorded")
+    BREACH_CLOCK_SAVED = "incident.clock_saved", _("Breach notification clock saved")
 
 
 class AuditEvent(models.Model):
@@ -627,6 +633,18 @@ from compliance.models.erasure import (  # noqa: E402, F401
     LegalHoldKind,
     SuppressedIdentifier,
     SuppressionKind,
+)
+
+# Areas with their own modules, imported last so they may use what is above.
+from compliance.models.incidents import (  # noqa: E402, F401
+    BreachClockRule,
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
+    IncidentSeverity,
+    IncidentStatus,
+    NoticeRecipient,
 )
 
 # --- data-subject requests (their own module; imported last, it builds on the above) -----------

@@ -119,3 +119,21 @@ def test_request_free_text_and_identity_evidence_are_registered_as_personal():
     note = apps.get_model("compliance.RequestNote")
     assert registry.is_personal(note, "body")
     assert registry.entry_for(note).contact_path == "request__contact"
+
+
+def test_the_incident_register_is_declared_and_names_contacts_by_id_only():
+    declared = registry.no_personal_data()
+    for label in (
+        "compliance.Incident",
+        "compliance.IncidentContact",
+        "compliance.IncidentDecision",
+        "compliance.IncidentNotice",
+        "compliance.BreachClockRule",
+    ):
+        assert label in declared, label
+    affected = apps.get_model("compliance.IncidentContact")
+    assert not any(
+        f.is_relation and f.related_model._meta.label == "contacts.Contact"
+        for f in affected._meta.get_fields()
+        if f.concrete
+    )

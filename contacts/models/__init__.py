@@ -1,5 +1,5 @@
 from contacts.models.books import BookCover
-from contacts.models.contact import Contact, LifecycleStage, RiskLevel
+from contacts.models.contact import Contact, LifecycleStage, RiskLevel, may_read_restricted
 from contacts.models.details import (
     Account,
     AccountKind,
@@ -35,4 +35,5 @@ __all__ = [
     "RiskAssessment",
     "RiskLevel",
     "Tag",
+    "may_read_restricted",
 ]

@@ -103,6 +103,12 @@ def book_owner_ids(user) -> list[int]:
     return sorted(owner_ids)
 
 
+def may_read_restricted(user, *, owner_id: int) -> bool:
+    """A restricted note or interaction is for the contact's own RM and compliance only;
+    a covering RM or a team lead who sees the contact sees a placeholder."""
+    return user.pk == owner_id or roles.COMPLIANCE in roles.role_names(user)
+
+
 class Contact(TimeStampedModel):
     """A person in the firm's book: a prospect, a client or a former client.
 
@@ -150,6 +156,11 @@ class Contact(TimeStampedModel):
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Shown only to the contact's RM and to compliance (``may_read_restricted``).
+    notes_restricted = models.BooleanField(_("notes restricted"), default=False)
+    # Special categories the notes seem to mention (``compliance.sensitive``), set by the
+    # contact services whenever the notes are saved.
+    notes_flags = models.JSONField(_("notes flagged as"), default=list, blank=True, editable=False)
 
     risk_level = models.CharField(
         _("risk profile"), max_length=20, choices=RiskLevel.choices, blank=True, editable=False
@@ -236,6 +247,12 @@ class Contact(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.pk])
+
+    def notes_for(self, user) -> str | None:
+        """The notes as ``user`` may read them: ``None`` when restricted from them."""
+        if self.notes_restricted and not may_read_restricted(user, owner_id=self.owner_id):
+            return None
+        return self.notes
 
     @property
     def national_id_masked(self) -> str:

@@ -259,6 +259,11 @@ class Interaction(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Shown only to the contact's RM and to compliance (``may_read_restricted``).
+    restricted = models.BooleanField(_("restricted"), default=False)
+    # Special categories the summary seems to mention (``compliance.sensitive``), set by the
+    # contact services whenever the summary is saved.
+    sensitive_flags = models.JSONField(_("flagged as"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("interaction")

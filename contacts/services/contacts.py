@@ -1,9 +1,10 @@
 """Creating and editing contacts."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from compliance import audit
 from compliance.crypto import lookup_hash
 from compliance.erasure import suppression
+from compliance.sensitive import flag_codes
 from contacts import validators
-from contacts.models import Contact, ContactPointKind
+from contacts.models import Contact, ContactPointKind, may_read_restricted
 from contacts.models.contact import AcquisitionSource
 from contacts.search import contact_tokens
 from core.exceptions import ApplicationError
@@ -71,8 +73,20 @@ def field_text(contact: Contact, name: str) -> str:
     national ID is compared by its lookup hash, so it never travels in a form."""
     if name == "national_id":
         return contact.national_id_hash
+    if name == "notes":
+        # Compared by digest too: the form's signed snapshot is readable in the page, and
+        # restricted notes must not travel to someone who may not read them.
+        return hashlib.sha256(contact.notes.encode()).hexdigest()[:32] if contact.notes else ""
     value = getattr(contact, name)
     return "" if value is None else str(value)
+
+
+def _shown_value(contact: Contact, name: str, actor):
+    if name == "national_id":
+        return contact.national_id_masked
+    if name == "notes" and contact.notes_for(actor) is None:
+        return _("Restricted note")
+    return getattr(contact, name)
 
 
 def snapshot(contact: Contact) -> dict[str, str]:
@@ -173,6 +187,7 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
         national_id=cleaned.get("national_id", ""),
     )
     contact = Contact(owner=owner or actor, created_by=actor, **cleaned)
+    contact.notes_flags = flag_codes(contact.notes)
     contact.national_id_hash = lookup_hash(contact.national_id, scope="national_id")
     contact.full_clean(exclude=["display_name"])
     contact.save()
@@ -181,7 +196,11 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
         actor=actor,
         obj=contact,
         contact_id=contact.pk,
-        values={k: v for k, v in cleaned.items() if v not in (None, "")},
+        values={
+            k: v
+            for k, v in {**cleaned, "notes_flags": contact.notes_flags}.items()
+            if v not in (None, "", [])
+        },
     )
     return contact
 
@@ -214,15 +233,20 @@ def contact_update(
             FieldChange(
                 field=name,
                 label=str(Contact._meta.get_field(name).verbose_name),
-                # The other person's national ID is shown masked, like everywhere else.
-                current=current.national_id_masked
-                if name == "national_id"
-                else getattr(current, name),
+                # Masked and restricted values stay so, like everywhere else.
+                current=_shown_value(current, name, actor),
             )
             for name in changed
         ]
         raise StaleEditError(contact=current, changes=changes)
     cleaned = _clean_values(values, today=timezone.localdate(), current=current)
+    if (
+        "notes" in cleaned
+        and cleaned["notes"] != current.notes
+        and current.notes_restricted
+        and not may_read_restricted(actor, owner_id=current.owner_id)
+    ):
+        raise ValidationError({"notes": [_("These notes are restricted; you cannot edit them.")]})
     before = {name: getattr(current, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(current, name, value)
@@ -230,6 +254,12 @@ def contact_update(
     changed = [name for name in cleaned if before[name] != cleaned[name]]
     if not changed:
         return current
+    if "notes" in changed:
+        # Recomputed on every edit, so removing the sensitive words clears the flag.
+        before["notes_flags"] = current.notes_flags
+        cleaned["notes_flags"] = current.notes_flags = flag_codes(current.notes)
+        if cleaned["notes_flags"] != before["notes_flags"]:
+            changed.append("notes_flags")
     current.version += 1
     current.full_clean(exclude=["display_name"])
     current.save(
@@ -242,6 +272,27 @@ def contact_update(
         obj=current,
         contact_id=current.pk,
         changes={name: (before[name], cleaned[name]) for name in changed},
+    )
+    return current
+
+
+@transaction.atomic
+def contact_notes_restrict(*, actor, contact: Contact, restricted: bool) -> Contact:
+    """Restrict the notes to the contact's RM and compliance, or lift the restriction.
+    Only they may do either."""
+    current = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not may_read_restricted(actor, owner_id=current.owner_id):
+        raise PermissionDenied
+    if current.notes_restricted == restricted:
+        return current
+    current.notes_restricted = restricted
+    current.version += 1
+    current.save(update_fields=["notes_restricted", "version", "updated_at"])
+    audit.record_updated(
+        actor=actor,
+        obj=current,
+        contact_id=current.pk,
+        changes={"notes_restricted": (not restricted, restricted)},
     )
     return current
 

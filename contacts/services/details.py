@@ -4,13 +4,14 @@ interactions. Each change bumps the contact's version and is audited."""
 import re
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance import audit
 from compliance.crypto import lookup_hash
+from compliance.sensitive import flag_codes
 from contacts import validators
 from contacts.models import (
     Account,
@@ -22,6 +23,7 @@ from contacts.models import (
     Organisation,
     Relationship,
     RiskAssessment,
+    may_read_restricted,
 )
 from contacts.services.contacts import _save_tokens, contact_bump_version, refuse_if_suppressed
 
@@ -254,15 +256,72 @@ def interaction_add(
         occurred_at=occurred_at,
         recorded_by=actor,
     )
+    interaction.sensitive_flags = flag_codes(interaction.summary)
     interaction.full_clean()
     interaction.save()
     audit.record_created(
         actor=actor,
         obj=interaction,
         contact_id=contact.pk,
-        values={"channel": channel, "summary": interaction.summary},
+        values={
+            "channel": channel,
+            "summary": interaction.summary,
+            **(
+                {"sensitive_flags": interaction.sensitive_flags}
+                if interaction.sensitive_flags
+                else {}
+            ),
+        },
     )
     return interaction
+
+
+def _lock_interaction(*, actor, interaction: Interaction) -> Interaction:
+    current = (
+        Interaction.objects.select_for_update().select_related("contact").get(pk=interaction.pk)
+    )
+    if not may_read_restricted(actor, owner_id=current.contact.owner_id):
+        raise PermissionDenied
+    return current
+
+
+@transaction.atomic
+def interaction_update(*, actor, interaction: Interaction, summary: str) -> Interaction:
+    """Rewrite a summary (e.g. to take out sensitive text): the contact's RM or compliance
+    only. The special-category flag is computed again from the new text."""
+    current = _lock_interaction(actor=actor, interaction=interaction)
+    before = {"summary": current.summary, "sensitive_flags": current.sensitive_flags}
+    current.summary = summary.strip()
+    current.sensitive_flags = flag_codes(current.summary)
+    current.full_clean()
+    changes = {
+        name: (before[name], getattr(current, name))
+        for name in before
+        if before[name] != getattr(current, name)
+    }
+    if not changes:
+        return current
+    current.save(update_fields=[*changes, "updated_at"])
+    contact_bump_version(current.contact)
+    audit.record_updated(actor=actor, obj=current, contact_id=current.contact_id, changes=changes)
+    return current
+
+
+@transaction.atomic
+def interaction_restrict(*, actor, interaction: Interaction, restricted: bool) -> Interaction:
+    """Show the interaction only to the contact's RM and compliance, or lift that."""
+    current = _lock_interaction(actor=actor, interaction=interaction)
+    if current.restricted == restricted:
+        return current
+    current.restricted = restricted
+    current.save(update_fields=["restricted", "updated_at"])
+    audit.record_updated(
+        actor=actor,
+        obj=current,
+        contact_id=current.contact_id,
+        changes={"restricted": (not restricted, restricted)},
+    )
+    return current
 
 
 @transaction.atomic

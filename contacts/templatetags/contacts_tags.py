@@ -1,6 +1,8 @@
 from django import template
 from django.http import QueryDict
 
+from compliance import sensitive
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def page_query(query: str, number: int) -> str:
     params = QueryDict(query, mutable=True)
     params["page"] = str(number)
     return params.urlencode()
+
+
+@register.filter
+def sensitive_labels(codes) -> str:
+    """Special-category codes stored on a row, as words: "health, criminal records"."""
+    return ", ".join(sensitive.labels(codes or []))

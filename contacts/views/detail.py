@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from contacts.forms import (
     ContactPointForm,
     EmploymentForm,
     EndEmploymentForm,
+    InteractionEditForm,
     InteractionForm,
     RelationshipForm,
     RevealForm,
@@ -26,11 +27,20 @@ from contacts.forms import (
     TagAssignForm,
     apply_errors,
 )
-from contacts.models import Account, Contact, ContactPoint, Employment, Tag
+from contacts.models import (
+    Account,
+    Contact,
+    ContactPoint,
+    Employment,
+    Interaction,
+    Tag,
+    may_read_restricted,
+)
 from contacts.services import details, tags
 from contacts.services.contacts import (
     StaleEditError,
     contact_create,
+    contact_notes_restrict,
     contact_update,
     snapshot,
 )
@@ -87,6 +97,7 @@ def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
         "can_edit": request.user.has_perm("contacts.change_contact"),
         "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
         "reveal_form": RevealForm(),
+        "may_read_restricted": may_read_restricted(request.user, owner_id=contact.owner_id),
         **_requests_context(request.user, contact),
     }
 
@@ -247,7 +258,8 @@ def contact_create_view(request):
 def contact_edit_view(request, pk):
     require_perm(request.user, "contacts.change_contact")
     contact = selectors.contact_get(user=request.user, pk=pk)
-    form = ContactForm(request.POST or None, instance=contact)
+    hide_notes = contact.notes_for(request.user) is None
+    form = ContactForm(request.POST or None, instance=contact, hide_notes=hide_notes)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -265,7 +277,7 @@ def contact_edit_view(request, pk):
             data = request.POST.copy()
             data["version"] = str(error.contact.version)
             data["seen"] = signing.dumps(snapshot(error.contact), salt=SEEN_SALT)
-            form = ContactForm(data, instance=contact)
+            form = ContactForm(data, instance=contact, hide_notes=hide_notes)
             form.is_valid()
             form.add_error(None, error.message)
         except ValidationError as error:
@@ -325,3 +337,61 @@ def account_reveal_view(request, pk, account_pk):
     )
     context["revealed"] = account.number
     return render(request, "contacts/partials/_account_number.html", context)
+
+
+# --- restricted notes and sensitive text -------------------------------------------------------
+
+
+@require_POST
+def contact_notes_restrict_view(request, pk):
+    """Restrict the notes to the contact's RM and compliance, or lift it (owner or
+    compliance only; anyone else who sees the contact gets 403)."""
+    require_perm(request.user, "contacts.view_contact")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    restricted = request.POST.get("restricted") != "0"
+    contact_notes_restrict(actor=request.user, contact=contact, restricted=restricted)
+    messages.success(
+        request, _("Notes restricted.") if restricted else _("Notes no longer restricted.")
+    )
+    return redirect("contacts:detail", pk=pk)
+
+
+@require_POST
+def interaction_restrict_view(request, pk, interaction_pk):
+    require_perm(request.user, "contacts.view_contact")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    interaction = get_object_or_404(Interaction, pk=interaction_pk, contact=contact)
+    restricted = request.POST.get("restricted") != "0"
+    details.interaction_restrict(actor=request.user, interaction=interaction, restricted=restricted)
+    messages.success(
+        request,
+        _("Interaction restricted.") if restricted else _("Interaction no longer restricted."),
+    )
+    return redirect("contacts:detail", pk=pk)
+
+
+def interaction_edit_view(request, pk, interaction_pk):
+    """Rewrite an interaction's summary, e.g. to take out sensitive text: the contact's RM
+    (or compliance) only."""
+    require_perm(request.user, "contacts.change_contact")
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    interaction = get_object_or_404(Interaction, pk=interaction_pk, contact=contact)
+    if not may_read_restricted(request.user, owner_id=contact.owner_id):
+        raise PermissionDenied(_("Only the contact's relationship manager can edit this."))
+    form = InteractionEditForm(request.POST or None, initial={"summary": interaction.summary})
+    if request.method == "POST" and form.is_valid():
+        try:
+            details.interaction_update(
+                actor=request.user, interaction=interaction, summary=form.cleaned_data["summary"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Interaction saved."))
+            return redirect("contacts:detail", pk=pk)
+    return render(
+        request,
+        "contacts/interaction_form.html",
+        {"form": form, "contact": contact, "interaction": interaction},
+        status=422 if form.errors else 200,
+    )

@@ -252,6 +252,19 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prudence@localhost")
+# The controller and DPO named in the records of processing activities (GDPR Art. 30).
+PRIVACY_CONTROLLER = {
+    "name": env.str("CONTROLLER_NAME", default=""),
+    "address": env.str("CONTROLLER_ADDRESS", default=""),
+    "contact": env.str("CONTROLLER_CONTACT", default=""),
+    "representative": env.str("CONTROLLER_EU_REPRESENTATIVE", default=""),
+    "dpo_name": env.str("DPO_NAME", default=""),
+    "dpo_contact": env.str("DPO_CONTACT", default=""),
+}
+# Who receives the book's personal data, and transfers outside the country, as the records
+# of processing state them (free text; one item per comma).
+PRIVACY_RECIPIENTS = env.list("PRIVACY_RECIPIENTS", default=[])
+PRIVACY_TRANSFERS = env.list("PRIVACY_TRANSFERS", default=[])
 
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")

@@ -26,15 +26,17 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from compliance.consent.services import privacy_notice_publish
+from compliance.consent.services import consent_grant, privacy_notice_publish
 from compliance.erasure.disclosure import disclosure_record
 from compliance.erasure.restriction import restriction_apply
 from compliance.erasure.services import erasure_execute, legal_hold_place
+from compliance.incidents.services import incident_open
 from compliance.models import (
     AccessExport,
     AccessReview,
     AuditAction,
     AuditEvent,
+    BreachClockRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -43,6 +45,10 @@ from compliance.models import (
     DisclosedContact,
     Disclosure,
     ErasureRecord,
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
     LegalHold,
     PrivacyNotice,
     Purpose,
@@ -109,6 +115,10 @@ REQUIRED_PERMISSION = {
     "contacts:employment_end": "contacts.change_employment",
     "contacts:request_list": "compliance.view_datasubjectrequest",
     "contacts:request_create": "compliance.add_datasubjectrequest",
+    # Restricting is for the contact's RM or compliance; the view checks that too.
+    "contacts:notes_restrict": "contacts.view_contact",
+    "contacts:interaction_restrict": "contacts.view_contact",
+    "contacts:interaction_edit": "contacts.change_contact",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -125,6 +135,8 @@ POST_ONLY = frozenset(
         "contacts:tag_remove",
         "contacts:point_remove",
         "contacts:employment_end",
+        "contacts:notes_restrict",
+        "contacts:interaction_restrict",
     }
 )
 
@@ -211,6 +223,7 @@ class Furnished:
     employment: Employment
     tag: Tag
     account: Account
+    interaction: Interaction
 
 
 @dataclass
@@ -235,10 +248,19 @@ def _furnish(contact: Contact, *, actor: User, organisation: Organisation, tag: 
         actor=actor, contact=contact, organisation=organisation, title="CFO"
     )
     tags_assign(actor=actor, contacts=[contact], tags=[tag])
-    details.interaction_add(actor=actor, contact=contact, channel="call", summary="First call")
+    interaction = details.interaction_add(
+        actor=actor, contact=contact, channel="call", summary="First call"
+    )
     account = details.account_add(actor=actor, contact=contact, kind="deposit", number="00112233")
     contact.refresh_from_db()
-    return Furnished(contact=contact, point=point, employment=employment, tag=tag, account=account)
+    return Furnished(
+        contact=contact,
+        point=point,
+        employment=employment,
+        tag=tag,
+        account=account,
+        interaction=interaction,
+    )
 
 
 @pytest.fixture
@@ -347,6 +369,23 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         ErasureRecord: erasure_execute(contact=erased, by=dpo, reason="DSR 1"),
         RetentionPolicy: RetentionPolicy.objects.get(category="former_client"),
     }
+    admin_objects[ConsentEvent] = consent_grant(
+        actor=other_rm,
+        contact=contacts["other_rm"],
+        purpose=Purpose.objects.get(code="marketing-email"),
+        channel="email",
+        source="web_form",
+        notice=admin_objects[PrivacyNotice],
+    )
+    admin_objects[Incident] = incident_open(
+        actor=users["staff_compliance"],
+        title="Lost laptop",
+        description="A laptop was lost.",
+        occurred_at=now - timedelta(days=2),
+        discovered_at=now - timedelta(days=1),
+        severity="high",
+    )
+    admin_objects[BreachClockRule] = BreachClockRule.objects.get(code="gdpr-authority")
     return World(
         users=users,
         furnished=furnished,
@@ -375,6 +414,9 @@ CONTACT_URL_ARGUMENTS = {
     "contacts:consent_withdraw": lambda f: [{}],
     "contacts:marketing_stop_all": lambda f: [{}],
     "contacts:request_create": lambda f: [{}],
+    "contacts:notes_restrict": lambda f: [{}],
+    "contacts:interaction_restrict": lambda f: [{"interaction_pk": f.interaction.pk}],
+    "contacts:interaction_edit": lambda f: [{"interaction_pk": f.interaction.pk}],
 }
 
 # Arguments of the other URLs with parameters, by name (or by pattern when unnamed).
@@ -391,6 +433,10 @@ OTHER_URL_ARGUMENTS = {
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:contacts_contact_erasure": lambda w: [{"object_id": w.admin_objects[Contact].pk}],
+    **{
+        f"admin:compliance_incident_{step}": lambda w: [{"pk": w.admin_objects[Incident].pk}]
+        for step in ("seen_by", "contacts", "decide", "notice")
+    },
 }
 
 
@@ -507,6 +553,9 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
             "channel": "branch",
             "description": "Should never be saved",
         },
+        "contacts:notes_restrict": lambda: {"restricted": "1"},
+        "contacts:interaction_restrict": lambda: {"restricted": "1"},
+        "contacts:interaction_edit": lambda: {"summary": "Overwritten"},
     }
     return data[route.name]() if route.name in data else {}
 
@@ -523,6 +572,11 @@ SNAPSHOT_MODELS = [
     RequestNote,
     RequestDeadlineRule,
     AccessExport,
+    Incident,
+    IncidentContact,
+    IncidentDecision,
+    IncidentNotice,
+    BreachClockRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -802,6 +856,11 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_datasubjectrequest_dashboard": (DataSubjectRequest, "has_view_permission"),
     "admin:compliance_datasubjectrequest_workflow": (DataSubjectRequest, "has_change_permission"),
     "admin:compliance_accessexport_download": (AccessExport, "has_download_permission"),
+    "admin:compliance_purpose_ropa": (Purpose, "has_view_permission"),
+    "admin:compliance_incident_seen_by": (Incident, "has_change_permission"),
+    "admin:compliance_incident_contacts": (Incident, "has_change_permission"),
+    "admin:compliance_incident_decide": (Incident, "has_change_permission"),
+    "admin:compliance_incident_notice": (Incident, "has_change_permission"),
 }
 
 
