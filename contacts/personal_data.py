@@ -76,3 +76,19 @@ def register_all() -> None:
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),
     )
+    registry.register(
+        models.PendingChange,
+        contact_path="contact",
+        fields={"values": "delete_row", "national_id": "delete_row", "reason": "delete_row"},
+        non_personal=("kind", "status"),
+    )
+    registry.register(
+        models.ReviewBatchRow,
+        contact_path="contact",
+        fields={"values": "delete_row", "national_id": "delete_row", "errors": "delete_row"},
+    )
+    registry.declare_no_personal_data(
+        models.ReviewBatch, "a batch's counts and status; its rows hold the personal data"
+    )
+    registry.declare_no_personal_data(models.RequiredFieldRule, "configuration: required fields")
+    registry.declare_no_personal_data(models.ReviewRule, "configuration: what needs review")

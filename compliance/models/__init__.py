@@ -41,6 +41,9 @@ class AuditAction(models.TextChoices):
     MARKETING_REFUSED = "consent.marketing_refused", _("All marketing refused")
     PURPOSE_SAVED = "purpose.saved", _("Processing purpose saved")
     NOTICE_PUBLISHED = "notice.published", _("Privacy notice published")
+    REVIEW_PROPOSED = "review.proposed", _("Entry held for review")
+    REVIEW_APPROVED = "review.approved", _("Entry approved")
+    REVIEW_REJECTED = "review.rejected", _("Entry rejected")
 
 
 class AuditEvent(models.Model):

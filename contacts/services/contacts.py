@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from compliance import audit
 from compliance.crypto import lookup_hash
 from contacts import validators
-from contacts.models import Contact, ContactPointKind
+from contacts.models import ChangeKind, Contact, ContactPointKind, PendingChange, ReviewStatus
+from contacts.models.entry import ReviewBatch, ReviewSubject
 from contacts.search import contact_tokens
+from contacts.services import holds
+from contacts.services.policies import contact_facts, policy_enforce
 from core.exceptions import ApplicationError
 
 # Fields a person edits on the contact form; anything else changes through its own service.
@@ -140,8 +143,16 @@ def _save_tokens(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_create(*, actor, owner=None, **values) -> Contact:
-    """Add a contact to a book (the actor's own unless ``owner`` is given)."""
+def contact_create(
+    *, actor, owner=None, reviewed_in: ReviewBatch | None = None, **values
+) -> Contact:
+    """Add a contact to a book (the actor's own unless ``owner`` is given).
+
+    The required-field rules for its stage are enforced (a blocking finding refuses it).
+    If new contacts at its stage need review, it is saved marked ``awaiting_review`` with a
+    ``PendingChange`` on the queue; ``reviewed_in`` is the approved batch (an import
+    reviewed as a whole) it comes from, which is its review.
+    """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
@@ -150,6 +161,7 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
     contact = Contact(owner=owner or actor, created_by=actor, **cleaned)
     contact.national_id_hash = lookup_hash(contact.national_id, scope="national_id")
     contact.full_clean(exclude=["display_name"])
+    policy_enforce(after=contact_facts(contact))
     contact.save()
     _save_tokens(contact)
     audit.record_created(
@@ -158,6 +170,11 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
         contact_id=contact.pk,
         values={k: v for k, v in cleaned.items() if v not in (None, "")},
     )
+    batch_approved = reviewed_in is not None and reviewed_in.status == ReviewStatus.APPROVED
+    if not batch_approved and ReviewSubject.NEW_CONTACT in holds.subjects_needing_review(
+        contact.lifecycle_stage
+    ):
+        holds.contact_hold_new(actor=actor, contact=contact)
     return contact
 
 
@@ -168,9 +185,15 @@ def contact_update(
     contact: Contact,
     expected_version: int,
     seen: dict[str, str] | None = None,
+    review: PendingChange | None = None,
     **values,
 ) -> Contact:
     """Save an edit made on a form opened at ``expected_version``.
+
+    Required-field rules: the edit may not introduce a blocking finding. Four eyes: changes
+    to fields that need review at the contact's stage (names, date of birth, national ID
+    for a client, by default) are held as one ``PendingChange`` (``held_for_review`` on the
+    returned contact) while the rest is saved; ``review`` is the approved item being applied.
 
     If the contact changed since then, nothing is saved and ``StaleEditError`` lists what
     the other person changed: the fields whose value on file differs from what the user saw
@@ -198,26 +221,46 @@ def contact_update(
         ]
         raise StaleEditError(contact=current, changes=changes)
     cleaned = _clean_values(values, today=timezone.localdate(), current=current)
+    facts_before = contact_facts(current)
     before = {name: getattr(current, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(current, name, value)
-    current.national_id_hash = lookup_hash(current.national_id, scope="national_id")
     changed = [name for name in cleaned if before[name] != cleaned[name]]
-    if not changed:
-        return current
-    current.version += 1
-    current.full_clean(exclude=["display_name"])
-    current.save(
-        update_fields=[*changed, "national_id_hash", "display_name", "version", "updated_at"]
-    )
-    if set(changed) & set(NAME_FIELDS):
-        _save_tokens(current)
-    audit.record_updated(
-        actor=actor,
-        obj=current,
-        contact_id=current.pk,
-        changes={name: (before[name], cleaned[name]) for name in changed},
-    )
+    policy_enforce(after=contact_facts(current), before=facts_before)
+    held = {}
+    if changed and not current.awaiting_review and not holds.is_approval(review, current):
+        reviewed = holds.reviewed_fields(before.get("lifecycle_stage", current.lifecycle_stage))
+        held = {name: cleaned[name] for name in changed if name in reviewed}
+        for name in held:
+            setattr(current, name, before[name])
+        changed = [name for name in changed if name not in held]
+    current.national_id_hash = lookup_hash(current.national_id, scope="national_id")
+    current.held_for_review = None
+    if changed:
+        current.version += 1
+        current.full_clean(exclude=["display_name"])
+        current.save(
+            update_fields=[*changed, "national_id_hash", "display_name", "version", "updated_at"]
+        )
+        if set(changed) & set(NAME_FIELDS):
+            _save_tokens(current)
+        audit.record_updated(
+            actor=actor,
+            obj=current,
+            contact_id=current.pk,
+            changes={name: (before[name], cleaned[name]) for name in changed},
+        )
+    if held:
+        national_id = held.pop("national_id", None)
+        if national_id is not None:
+            held["national_id"] = bool(national_id)  # a marker: the value is encrypted apart
+        current.held_for_review = holds.change_hold(
+            actor=actor,
+            contact=current,
+            kind=ChangeKind.UPDATE,
+            values=held,
+            national_id=national_id or "",
+        )
     return current
 
 
