@@ -18,6 +18,7 @@ from contacts.models import (
     Contact,
     ContactPoint,
     ContactPointKind,
+    ContactPointStatus,
     Employment,
     Interaction,
     Organisation,
@@ -28,7 +29,7 @@ from contacts.models import (
 from contacts.models.entry import ReviewSubject
 from contacts.services import holds
 from contacts.services.contacts import _save_tokens, contact_bump_version
-from contacts.services.policies import contact_facts, policy_enforce
+from contacts.services.policies import contact_facts, contact_refresh_for_rules, policy_enforce
 
 
 def _normalise_point(*, kind: str, value: str, country: str, postal_code: str) -> dict:
@@ -76,6 +77,7 @@ def contact_point_add(
         if not hasattr(error, "error_dict"):
             raise ValidationError({"value": error.messages}) from error
         raise
+    contact_refresh_for_rules(contact)
     if holds.needs_review(contact=contact, subject=ReviewSubject.CONTACT_POINTS, review=review):
         return holds.change_hold(
             actor=actor,
@@ -125,10 +127,10 @@ def contact_point_remove(
 ) -> PendingChange | None:
     """Remove a contact point, unless that leaves a blocking rule broken (a client's last
     valid point, where the rule blocks). Held for review where points need it."""
-    contact = point.contact
+    contact = contact_refresh_for_rules(point.contact)
     if holds.needs_review(contact=contact, subject=ReviewSubject.CONTACT_POINTS, review=review):
         facts = contact_facts(contact)
-        lost = 1 if point.status == "valid" else 0
+        lost = 1 if point.status == ContactPointStatus.VALID else 0
         after = contact_facts(contact, valid_contact_points=facts.valid_contact_points - lost)
         policy_enforce(after=after, before=facts)
         return holds.change_hold(
@@ -171,6 +173,7 @@ def risk_assessment_record(
         raise ValidationError(
             {"valid_until": [_("An assessment must stay valid after the day it was made.")]}
         )
+    contact_refresh_for_rules(contact)
     if holds.needs_review(contact=contact, subject=ReviewSubject.RISK_ASSESSMENT, review=review):
         return holds.change_hold(
             actor=actor,

@@ -19,6 +19,25 @@ NAME_FIELDS = ("family_name", "given_name", "name_zh", "name_romanised", "prefer
 FORM_FIELDS = frozenset({*NAME_FIELDS, "date_of_birth", "national_id", "acquisition_source"})
 
 
+# What the entry rules read from a contact row; refreshed before a detail service decides,
+# since the caller's instance may predate an edit of the contact itself.
+RULE_FIELDS = (
+    *NAME_FIELDS,
+    "lifecycle_stage",
+    "date_of_birth",
+    "national_id",
+    "acquisition_source",
+    "risk_valid_until",
+    "awaiting_review",
+    "version",
+)
+
+
+def contact_refresh_for_rules(contact: Contact) -> Contact:
+    contact.refresh_from_db(fields=list(RULE_FIELDS))
+    return contact
+
+
 def rules_in_force(stage: str | None = None) -> list[PolicyRule]:
     rows = RequiredFieldRule.objects.filter(is_active=True).select_related("segment")
     if stage is not None:

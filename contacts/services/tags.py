@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from compliance import audit
 from contacts.models import Contact, ContactTag, Tag
 from contacts.models.tags import PATH_SEGMENT_WIDTH
-from contacts.services.policies import contact_facts, policy_enforce
+from contacts.services.policies import contact_facts, contact_refresh_for_rules, policy_enforce
 
 
 def _next_path(parent: Tag | None) -> str:
@@ -99,7 +99,7 @@ def tag_unassign(*, actor, contact: Contact, tag: Tag) -> None:
     assignment = ContactTag.objects.filter(contact=contact, tag=tag).first()
     if assignment is None:
         return
-    facts_before = contact_facts(contact)
+    facts_before = contact_facts(contact_refresh_for_rules(contact))
     audit.record_deleted(actor=actor, obj=assignment, contact_id=contact.pk)
     assignment.delete()
     policy_enforce(after=contact_facts(contact), before=facts_before)
