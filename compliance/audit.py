@@ -517,3 +517,14 @@ def review_batch_decided(*, actor, batch: models.Model, contact_ids: Iterable[in
             "contact_ids": ids,
         },
     )
+
+
+def entry_rule_saved(*, actor, rule: models.Model, created: bool, detail: dict) -> AuditEvent:
+    """An administrator changed an entry rule (required fields, what needs review). The
+    detail is configuration, never personal data."""
+    return _write(
+        actor=actor,
+        action=AuditAction.RECORD_CREATED if created else AuditAction.RECORD_UPDATED,
+        obj=rule,
+        detail=detail,
+    )

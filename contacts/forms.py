@@ -254,3 +254,18 @@ class AccountForm(forms.Form):
         # Its "kind" must not share an element id with the contact-point form's.
         kwargs.setdefault("auto_id", "account_%s")
         super().__init__(*args, **kwargs)
+
+
+class ReviewApproveForm(forms.Form):
+    """The contact's version the reviewer's diff showed, so approval applies what was seen."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReviewRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person who entered it sees this."),
+    )

@@ -39,9 +39,9 @@ TABLE_QUERIES_RM = LIST_QUERIES_RM - 2
 # tree for breadcrumbs, the audit event, and for an RM the add forms' organisation and tag
 # choices.
 # 7 of them decide may-contact for the page's badges (the consent door's facts); 1 reads
-# the accounts.
-DETAIL_QUERIES_RM = 9 + 16 + 7 + 1
-DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1
+# the accounts; 1 the entries awaiting review (and recent rejections) for the banner.
+DETAIL_QUERIES_RM = 9 + 16 + 7 + 1 + 1
+DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1 + 1
 
 
 def signed_in(user: User) -> Client:

@@ -51,11 +51,18 @@ from contacts.models import (
     Employment,
     Interaction,
     Organisation,
+    PendingChange,
     Relationship,
+    RequiredFieldRule,
+    ReviewBatch,
+    ReviewBatchRow,
+    ReviewRule,
     RiskAssessment,
     Tag,
 )
 from contacts.services import details
+from contacts.services.contacts import contact_create
+from contacts.services.review import BatchRowInput, review_batch_create
 from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from contacts.views.detail import SECTIONS
@@ -92,6 +99,14 @@ REQUIRED_PERMISSION = {
     "contacts:tag_remove": "contacts.delete_contacttag",
     "contacts:point_remove": "contacts.delete_contactpoint",
     "contacts:employment_end": "contacts.change_employment",
+    "contacts:review_queue": "contacts.review_pendingchange",
+    "contacts:review_change": "contacts.review_pendingchange",
+    "contacts:review_approve": "contacts.review_pendingchange",
+    "contacts:review_reject": "contacts.review_pendingchange",
+    "contacts:review_batch": "contacts.review_pendingchange",
+    "contacts:review_batch_approve": "contacts.review_pendingchange",
+    "contacts:review_batch_reject": "contacts.review_pendingchange",
+    "contacts:review_mine": "contacts.add_contact",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -109,6 +124,10 @@ POST_ONLY = frozenset(
         "contacts:tag_remove",
         "contacts:point_remove",
         "contacts:employment_end",
+        "contacts:review_approve",
+        "contacts:review_reject",
+        "contacts:review_batch_approve",
+        "contacts:review_batch_reject",
     }
 )
 
@@ -206,6 +225,8 @@ class World:
     organisation: Organisation
     team: Team
     admin_objects: dict[type, object]
+    pending_change: PendingChange
+    batch: ReviewBatch
 
     def __getitem__(self, role: str) -> User:
         return self.users[role]
@@ -286,6 +307,8 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             rows=[],
         ),
         Purpose: Purpose.objects.get(code="marketing-email"),
+        RequiredFieldRule: RequiredFieldRule.objects.first(),
+        ReviewRule: ReviewRule.objects.first(),
         PrivacyNotice: privacy_notice_publish(
             actor=users["staff_compliance"],
             notice=PrivacyNotice(
@@ -297,7 +320,17 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             ),
         ),
     }
+    # An entry by another RM waiting for review, and an import: the reviewer's pages.
+    newcomer = contact_create(actor=other_rm, family_name="Newcomer", lifecycle_stage="prospect")
+    batch = review_batch_create(
+        actor=other_rm,
+        owner=other_rm,
+        source_name="seminar.csv",
+        rows=[BatchRowInput(number=1, values={"family_name": "Ko", "lifecycle_stage": "prospect"})],
+    )
     return World(
+        pending_change=PendingChange.objects.pending().get(contact=newcomer),
+        batch=batch,
         users=users,
         furnished=furnished,
         contacts=contacts,
@@ -339,6 +372,12 @@ OTHER_URL_ARGUMENTS = {
     "<unnamed admin/(?P<url>.*)$>": lambda w: [{"url": "no-such-page/"}],
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
+    "contacts:review_change": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_approve": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_reject": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_batch": lambda w: [{"batch_pk": w.batch.pk}],
+    "contacts:review_batch_approve": lambda w: [{"batch_pk": w.batch.pk}],
+    "contacts:review_batch_reject": lambda w: [{"batch_pk": w.batch.pk}],
 }
 
 
@@ -450,11 +489,19 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
             "source": "web_form",
         },
         "contacts:marketing_stop_all": lambda: {"source": "branch"},
+        "contacts:review_approve": lambda: {"seen_version": world.pending_change.contact.version},
+        "contacts:review_reject": lambda: {"reason": "Not a real person"},
+        "contacts:review_batch_reject": lambda: {"reason": "Wrong list"},
     }
     return data[route.name]() if route.name in data else {}
 
 
 SNAPSHOT_MODELS = [
+    PendingChange,
+    ReviewBatch,
+    ReviewBatchRow,
+    RequiredFieldRule,
+    ReviewRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -783,6 +830,9 @@ def test_console_roles_use_the_admin_within_their_model_permissions(client, worl
         "admin:contacts_tag_changelist",
         "admin:contacts_tag_add",
         "admin:contacts_organisation_changelist",
+        "admin:contacts_requiredfieldrule_changelist",
+        "admin:contacts_requiredfieldrule_add",
+        "admin:contacts_reviewrule_changelist",
         "admin:core_user_changelist",
         "admin:core_team_changelist",
         "admin:auth_group_changelist",
