@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", detail.contact_create_view, name="create"),
     path("handover/", books.book_handover_view, name="handover"),
     path("cover/", books.book_cover_view, name="cover"),
+    path("import/", review.contact_import_view, name="import"),
     path("review/", review.review_queue_view, name="review_queue"),
     path("review/mine/", review.review_mine_view, name="review_mine"),
     path("review/<int:change_pk>/", review.review_change_view, name="review_change"),

@@ -8,7 +8,7 @@ their own entry.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -197,6 +197,7 @@ class BatchRowInput:
 
     number: int
     values: dict
+    errors: dict = field(default_factory=dict)  # found while reading the file
 
 
 def _row_errors(values: dict, *, today) -> dict[str, list[str]]:
@@ -229,7 +230,7 @@ def review_batch_create(
     batch.save()
     objs = []
     for row in rows:
-        errors = _row_errors(row.values, today=today)
+        errors = row.errors or _row_errors(row.values, today=today)
         values = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.values.items()}
         national_id = values.pop("national_id", "") or ""
         objs.append(

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts import review_selectors
-from contacts.forms import ReviewApproveForm, ReviewRejectForm, apply_errors
+from contacts.forms import ContactImportForm, ReviewApproveForm, ReviewRejectForm, apply_errors
+from contacts.imports import ImportFileError, read_rows
 from contacts.models import PendingChange, ReviewBatch
 from contacts.services import review
 from contacts.views.common import require_perm
@@ -142,3 +143,28 @@ def review_mine_view(request):
     require_perm(request.user, "contacts.add_contact")
     context = review_selectors.entries_proposed_by(user=request.user)
     return render(request, "contacts/review_mine.html", context)
+
+
+def contact_import_view(request):
+    """An RM uploads a CSV; it becomes one batch for a reviewer, with its row report."""
+    require_perm(request.user, "contacts.add_contact")
+    form = ContactImportForm(request.POST or None, request.FILES or None)
+    batch = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_rows(upload.read())
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            batch = review.review_batch_create(
+                actor=request.user, owner=request.user, source_name=upload.name, rows=rows
+            )
+    context = {
+        "form": form,
+        "batch": batch,
+        "errors": review.review_batch_errors(batch) if batch else [],
+    }
+    return render(
+        request, "contacts/contact_import.html", context, status=422 if form.errors else 200
+    )

@@ -107,6 +107,7 @@ REQUIRED_PERMISSION = {
     "contacts:review_batch_approve": "contacts.review_pendingchange",
     "contacts:review_batch_reject": "contacts.review_pendingchange",
     "contacts:review_mine": "contacts.add_contact",
+    "contacts:import": "contacts.add_contact",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
