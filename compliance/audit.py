@@ -840,3 +840,82 @@ def breach_clock_saved(*, actor, rule: models.Model, created: bool) -> AuditEven
             "is_active": rule.is_active,
         },
     )
+
+
+def _review_detail(change: models.Model) -> dict:
+    # Field names only: the proposed values are personal data and stay in the item itself.
+    return {
+        "kind": change.kind,
+        "fields": sorted(change.values) if change.kind == "update" else [],
+        "proposed_by": change.proposed_by_id,
+        "base_version": change.base_version,
+    }
+
+
+def review_proposed(*, actor, change: models.Model) -> AuditEvent:
+    """An entry held for four-eyes review (a new contact, or a sensitive change)."""
+    return _write(
+        actor=actor,
+        action=AuditAction.REVIEW_PROPOSED,
+        obj=change,
+        contact_id=change.contact_id,
+        detail=_review_detail(change),
+    )
+
+
+def review_approved(*, actor, change: models.Model) -> AuditEvent:
+    return _write(
+        actor=actor,
+        action=AuditAction.REVIEW_APPROVED,
+        obj=change,
+        contact_id=change.contact_id,
+        detail=_review_detail(change),
+    )
+
+
+def review_rejected(*, actor, change: models.Model, contact_id: int | None) -> AuditEvent:
+    """The reason is the reviewer's own words and may name the person: hashed."""
+    return _write(
+        actor=actor,
+        action=AuditAction.REVIEW_REJECTED,
+        obj=change,
+        contact_id=contact_id,
+        changes=redact_changes(
+            type(change), {"reason": (None, change.reason)}, contact_id=contact_id
+        ),
+        detail=_review_detail(change),
+    )
+
+
+def review_batch_decided(*, actor, batch: models.Model, contact_ids: Iterable[int] = ()):
+    """A bulk entry proposed, approved or rejected: counts, never row values."""
+    ids = sorted(contact_ids)
+    return _write(
+        actor=actor,
+        action={
+            "pending": AuditAction.REVIEW_PROPOSED,
+            "approved": AuditAction.REVIEW_APPROVED,
+            "rejected": AuditAction.REVIEW_REJECTED,
+        }[batch.status],
+        obj=batch,
+        detail={
+            "rows": batch.row_count,
+            "errors": batch.error_count,
+            "created": batch.created_count,
+            "proposed_by": batch.proposed_by_id,
+            "owner": batch.owner_id,
+            "reason_given": bool(batch.reason),
+            "contact_ids": ids,
+        },
+    )
+
+
+def entry_rule_saved(*, actor, rule: models.Model, created: bool, detail: dict) -> AuditEvent:
+    """An administrator changed an entry rule (required fields, what needs review). The
+    detail is configuration, never personal data."""
+    return _write(
+        actor=actor,
+        action=AuditAction.RECORD_CREATED if created else AuditAction.RECORD_UPDATED,
+        obj=rule,
+        detail=detail,
+    )

@@ -14,8 +14,9 @@ from compliance.consent.rules import RestrictionKind
 from compliance.erasure import services as erasure_services
 from compliance.erasure.forms import ErasureConfirmForm
 from contacts.forms import apply_errors
-from contacts.models import Contact, Organisation, Tag
+from contacts.models import Contact, Organisation, RequiredFieldRule, ReviewRule, Tag
 from contacts.models.contact import restriction_exists
+from contacts.services.entry_rules import required_field_rule_save, review_rule_save
 from contacts.services.organisations import FIELDS, organisation_save
 from contacts.services.tags import tag_create, tag_update
 from contacts.validators import normalize_tw_business_number
@@ -213,3 +214,35 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Erasure is a data-subject request, not a delete button.
+
+
+@admin.register(RequiredFieldRule)
+class RequiredFieldRuleAdmin(admin.ModelAdmin):
+    """What a contact must have, per stage and segment; blocking or a data-quality issue."""
+
+    list_display = ("lifecycle_stage", "segment", "requirement", "severity", "is_active")
+    list_filter = ("lifecycle_stage", "severity", "is_active")
+    list_editable = ()
+    list_select_related = ("segment",)
+    fields = ("lifecycle_stage", "segment", "requirement", "severity", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        required_field_rule_save(actor=request.user, rule=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Switch a rule off instead: the audit log keeps what was in force.
+
+
+@admin.register(ReviewRule)
+class ReviewRuleAdmin(admin.ModelAdmin):
+    """Which entries wait for a reviewer, per lifecycle stage."""
+
+    list_display = ("lifecycle_stage", "subject", "is_active")
+    list_filter = ("lifecycle_stage", "is_active")
+    fields = ("lifecycle_stage", "subject", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        review_rule_save(actor=request.user, rule=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

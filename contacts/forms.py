@@ -265,3 +265,38 @@ class AccountForm(forms.Form):
         # Its "kind" must not share an element id with the contact-point form's.
         kwargs.setdefault("auto_id", "account_%s")
         super().__init__(*args, **kwargs)
+
+
+class ReviewApproveForm(forms.Form):
+    """The contact's version the reviewer's diff showed, so approval applies what was seen."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReviewRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person who entered it sees this."),
+    )
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 or Big5 (as Excel saves it). The first line names the columns, e.g. "
+            "family_name, given_name, name_zh, date_of_birth, lifecycle_stage, "
+            "acquisition_source."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB; split it."))
+        return upload

@@ -93,6 +93,24 @@ def register_all() -> None:
         fields={"number": "null", "number_hash": "anonymise"},
         non_personal=("kind", "institution"),
     )
+    registry.register(
+        models.PendingChange,
+        contact_path="contact",
+        fields={"values": "delete_row", "national_id": "delete_row", "reason": "delete_row"},
+        non_personal=("kind", "status"),
+        category=_("Entries awaiting a reviewer (identity, contact details)"),
+    )
+    registry.register(
+        models.ReviewBatchRow,
+        contact_path="contact",
+        fields={"values": "delete_row", "national_id": "delete_row", "errors": "delete_row"},
+        category=_("Imported rows awaiting a reviewer"),
+    )
+    registry.declare_no_personal_data(
+        models.ReviewBatch, "a batch's counts and status; its rows hold the personal data"
+    )
+    registry.declare_no_personal_data(models.RequiredFieldRule, "configuration: required fields")
+    registry.declare_no_personal_data(models.ReviewRule, "configuration: what needs review")
     register_erasure_rules()
     register_retention_categories()
 

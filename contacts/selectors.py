@@ -45,6 +45,7 @@ def contact_list(*, user, filters) -> tuple[ContactFilter, QuerySet]:
             "is_deceased",
             "do_not_contact",
             "left_employer",
+            "awaiting_review",
             "updated_at",
             "owner__username",
             "owner__first_name",

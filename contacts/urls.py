@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import books, consent, detail, export, list, requests
+from contacts.views import books, consent, detail, export, list, requests, review
 
 app_name = "contacts"
 
@@ -12,6 +12,23 @@ urlpatterns = [
     path("handover/", books.book_handover_view, name="handover"),
     path("cover/", books.book_cover_view, name="cover"),
     path("requests/", requests.request_list_view, name="request_list"),
+    path("import/", review.contact_import_view, name="import"),
+    path("review/", review.review_queue_view, name="review_queue"),
+    path("review/mine/", review.review_mine_view, name="review_mine"),
+    path("review/<int:change_pk>/", review.review_change_view, name="review_change"),
+    path("review/<int:change_pk>/approve/", review.review_approve_view, name="review_approve"),
+    path("review/<int:change_pk>/reject/", review.review_reject_view, name="review_reject"),
+    path("review/batches/<int:batch_pk>/", review.review_batch_view, name="review_batch"),
+    path(
+        "review/batches/<int:batch_pk>/approve/",
+        review.review_batch_approve_view,
+        name="review_batch_approve",
+    ),
+    path(
+        "review/batches/<int:batch_pk>/reject/",
+        review.review_batch_reject_view,
+        name="review_batch_reject",
+    ),
     path("<int:pk>/", detail.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", detail.contact_edit_view, name="edit"),
     path("<int:pk>/household/", detail.contact_household_view, name="household"),

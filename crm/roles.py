@@ -46,7 +46,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.view_bookcover",
         "contacts.add_bookcover",
     ],
-    roles.REVIEWER: ["contacts.view_tag"],
+    # Reviews colleagues' entries (four eyes): the queue and each change's diff, whatever
+    # the book, and nothing else of it.
+    roles.REVIEWER: ["contacts.view_tag", "contacts.review_pendingchange"],
     roles.COMPLIANCE: [
         "contacts.view_contact",
         "contacts.view_all_contacts",
@@ -117,6 +119,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.reassign_contact",
         "contacts.view_bookcover",
         "contacts.add_bookcover",
+        # The entry rules: required fields and what needs review.
+        "contacts.view_requiredfieldrule",
+        "contacts.add_requiredfieldrule",
+        "contacts.change_requiredfieldrule",
+        "contacts.view_reviewrule",
+        "contacts.add_reviewrule",
+        "contacts.change_reviewrule",
         "core.view_user",
         "core.add_user",
         "core.change_user",

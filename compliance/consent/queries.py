@@ -183,6 +183,7 @@ def contacts_facts(contacts: Iterable) -> dict[int, ContactFacts]:
             is_deceased=c.is_deceased,
             do_not_contact=c.do_not_contact,
             left_employer=c.left_employer,
+            awaiting_review=c.awaiting_review,
             restrictions=tuple(restrictions[c.pk]),
             point_statuses={kind: tuple(s) for kind, s in points[c.pk].items()},
             consents=consents[c.pk],

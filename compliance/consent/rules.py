@@ -23,6 +23,8 @@ Decisions, so the screen and the campaign agree on them:
   so no marketing goes to someone who left. Marketing uses that reach nobody (profiling,
   sharing, asked on channel "any") are not blocked by it.
 - ``do_not_contact`` and deceased block every purpose.
+- A new contact awaiting four-eyes review (``awaiting_review``) may not be contacted for
+  any purpose until a reviewer approves the entry.
 - "Stop all marketing" (Taiwan PDPA Art. 20) blocks every marketing purpose until a consent
   given after the refusal, on the consent basis, is on record for that purpose and channel.
 - Contact points: a channel is reachable when the contact has a valid point of its kind
@@ -82,6 +84,7 @@ class Reason(TextChoices):
     EXPIRED = "expired", _("Consent expired")
     DECEASED = "deceased", _("Deceased")
     DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
+    AWAITING_REVIEW = "awaiting_review", _("New entry awaiting review")
     ERASED = "erased", _("Erased")
     RESTRICTED = "restricted", _("Processing restricted")
     BOUNCED = "bounced", _("Contact point bounced")
@@ -175,6 +178,7 @@ class ContactFacts:
     is_deceased: bool = False
     do_not_contact: bool = False
     left_employer: bool = False
+    awaiting_review: bool = False
     restrictions: tuple[RestrictionFact, ...] = ()
     point_statuses: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     consents: Mapping[tuple[str, str], ConsentFact] = field(default_factory=dict)
@@ -307,6 +311,12 @@ RULES: tuple[Rule, ...] = (
         _always,
         lambda s: s.facts.do_not_contact,
         lambda q: q.flag("do_not_contact"),
+    ),
+    Rule(
+        Reason.AWAITING_REVIEW,
+        _always,
+        lambda s: s.facts.awaiting_review,
+        lambda q: q.flag("awaiting_review"),
     ),
     Rule(
         Reason.LEFT_EMPLOYER,

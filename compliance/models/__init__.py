@@ -71,6 +71,9 @@ class AuditAction(models.TextChoices):
     INCIDENT_DECIDED = "incident.decided", _("Incident decision recorded")
     INCIDENT_NOTICE_SENT = "incident.notice_sent", _("Incident notice recorded")
     BREACH_CLOCK_SAVED = "incident.clock_saved", _("Breach notification clock saved")
+    REVIEW_PROPOSED = "review.proposed", _("Entry held for review")
+    REVIEW_APPROVED = "review.approved", _("Entry approved")
+    REVIEW_REJECTED = "review.rejected", _("Entry rejected")
 
 
 class AuditEvent(models.Model):

@@ -147,13 +147,13 @@ def test_destroying_the_salt_unlinks_old_events_from_the_contact(contact):
 def test_an_event_records_the_request_context(rm_user):
     with context.acting(ip_address="203.0.113.7", request_id="req-42", via="web"):
         contact = factories.make_contact(owner=rm_user)
-    event = AuditEvent.objects.get(contact_id=contact.pk)
+    event = AuditEvent.objects.get(contact_id=contact.pk, action=AuditAction.CONTACT_CREATED)
     assert (event.ip_address, event.request_id, event.via) == ("203.0.113.7", "req-42", "web")
 
 
 def test_an_event_outside_any_request_is_from_the_system(rm_user):
     contact = factories.make_contact(owner=rm_user)
-    event = AuditEvent.objects.get(contact_id=contact.pk)
+    event = AuditEvent.objects.get(contact_id=contact.pk, action=AuditAction.CONTACT_CREATED)
     assert (event.ip_address, event.request_id, event.via) == (None, "", "system")
 
 
@@ -165,7 +165,7 @@ def test_acting_without_a_request_id_makes_one_and_restores_the_outer_context(rm
         assert context.current() == ctx
         contact = factories.make_contact(owner=rm_user)
     assert context.current().via == "system"
-    event = AuditEvent.objects.get(contact_id=contact.pk)
+    event = AuditEvent.objects.get(contact_id=contact.pk, action=AuditAction.CONTACT_CREATED)
     assert (event.request_id, event.via) == (ctx.request_id, "job")
 
 

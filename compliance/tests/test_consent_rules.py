@@ -152,6 +152,14 @@ def test_do_not_contact_blocks_every_purpose():
     assert reasons(facts, SERVICING, Channel.PHONE) == [Reason.DO_NOT_CONTACT]
 
 
+def test_a_new_contact_awaiting_review_may_not_be_contacted_for_any_purpose():
+    assert reasons(reachable(awaiting_review=True)) == [Reason.AWAITING_REVIEW]
+    assert reasons(reachable(awaiting_review=True), SERVICING, Channel.EMAIL) == [
+        Reason.AWAITING_REVIEW
+    ]
+    assert reasons(reachable(), SERVICING, Channel.EMAIL) == []
+
+
 def test_left_employer_blocks_marketing_that_reaches_the_person_only():
     facts = reachable(left_employer=True, consents={("profiling", Channel.ANY): granted()})
     assert reasons(facts, PROFILING, Channel.EMAIL) == [Reason.LEFT_EMPLOYER]
@@ -273,6 +281,7 @@ any_facts = st.builds(
     is_deceased=st.booleans(),
     do_not_contact=st.booleans(),
     left_employer=st.booleans(),
+    awaiting_review=st.booleans(),
     point_statuses=st.dictionaries(
         st.sampled_from(["email", "phone", "address"]),
         st.lists(st.sampled_from(["valid", "bounced", "invalid"]), max_size=3).map(tuple),

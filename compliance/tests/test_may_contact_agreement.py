@@ -98,6 +98,7 @@ def contact_specs(asked):
             "is_deceased": rarely,
             "do_not_contact": rarely,
             "left_employer": rarely,
+            "awaiting_review": rarely,
             "points": points,
             "restrictions": rarely.flatmap(
                 lambda yes: st.lists(restriction, min_size=1, max_size=1) if yes else st.just([])
@@ -167,6 +168,7 @@ def _build(specs, *, owner, notice, purposes) -> list[int]:
             is_deceased=spec["is_deceased"],
             do_not_contact=spec["do_not_contact"],
             left_employer=spec["left_employer"],
+            awaiting_review=spec["awaiting_review"],
         )
         for kind, kind_statuses in spec["points"].items():
             for status in kind_statuses:

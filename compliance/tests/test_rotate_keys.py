@@ -14,6 +14,13 @@ from contacts.validators import is_valid_tw_national_id
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
 
+# The other models with encrypted columns, empty in these tests: rotation walks them too.
+NONE_ELSEWHERE = {
+    "contacts.Account": 0,
+    "contacts.PendingChange": 0,
+    "contacts.ReviewBatchRow": 0,
+}
+
 
 def tw_national_ids(count: int) -> list[str]:
     found, n = [], 0
@@ -97,7 +104,7 @@ def test_a_rotation_killed_half_way_resumes_and_ends_readable_under_the_new_key_
     events = AuditEvent.objects.filter(action=AuditAction.KEYS_ROTATED).order_by("pk")
     assert [(e.detail["complete"], e.detail["rows"]) for e in events] == [
         (False, {"contacts.Contact": 2}),
-        (True, {"contacts.Contact": 3, "contacts.Account": 0}),
+        (True, {"contacts.Contact": 3, **NONE_ELSEWHERE}),
     ]
     assert all(e.detail["key"] == keys.key_fingerprint(KEY_B) for e in events)
 
@@ -130,7 +137,7 @@ def test_running_again_rewrites_nothing(settings, book):
     rotate()
     before = raw_national_ids()
     result = keys.keys_rotate()
-    assert result.rows == {"contacts.Contact": 0, "contacts.Account": 0}
+    assert result.rows == {"contacts.Contact": 0, **NONE_ELSEWHERE}
     assert raw_national_ids() == before
 
 

@@ -14,12 +14,23 @@ from contacts.models.details import (
     RelationshipKind,
     RiskAssessment,
 )
+from contacts.models.entry import (
+    ChangeKind,
+    PendingChange,
+    RequiredFieldRule,
+    ReviewBatch,
+    ReviewBatchRow,
+    ReviewRule,
+    ReviewStatus,
+    ReviewSubject,
+)
 from contacts.models.tags import ContactTag, Tag
 
 __all__ = [
     "Account",
     "AccountKind",
     "BookCover",
+    "ChangeKind",
     "Contact",
     "ContactPoint",
     "ContactPointKind",
@@ -30,8 +41,15 @@ __all__ = [
     "InteractionChannel",
     "LifecycleStage",
     "Organisation",
+    "PendingChange",
     "Relationship",
     "RelationshipKind",
+    "RequiredFieldRule",
+    "ReviewBatch",
+    "ReviewBatchRow",
+    "ReviewRule",
+    "ReviewStatus",
+    "ReviewSubject",
     "RiskAssessment",
     "RiskLevel",
     "Tag",

@@ -152,6 +152,8 @@ class Contact(TimeStampedModel):
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     left_employer = models.BooleanField(_("left employer"), default=False)
+    # A new contact waits for a reviewer (four eyes); the may-contact door refuses it until then.
+    awaiting_review = models.BooleanField(_("awaiting review"), default=False, editable=False)
 
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)

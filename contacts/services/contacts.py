@@ -15,9 +15,19 @@ from compliance.crypto import lookup_hash
 from compliance.erasure import suppression
 from compliance.sensitive import flag_codes
 from contacts import validators
-from contacts.models import Contact, ContactPointKind, may_read_restricted
+from contacts.models import (
+    ChangeKind,
+    Contact,
+    ContactPointKind,
+    PendingChange,
+    ReviewStatus,
+    may_read_restricted,
+)
 from contacts.models.contact import AcquisitionSource
+from contacts.models.entry import ReviewBatch, ReviewSubject
 from contacts.search import contact_tokens
+from contacts.services import holds
+from contacts.services.policies import contact_facts, policy_enforce
 from core.exceptions import ApplicationError
 
 # Fields a person edits on the contact form; anything else changes through its own service.
@@ -174,8 +184,16 @@ def refuse_if_suppressed(*, acquisition_source: str, field: str, **identifiers) 
 
 
 @transaction.atomic
-def contact_create(*, actor, owner=None, **values) -> Contact:
-    """Add a contact to a book (the actor's own unless ``owner`` is given)."""
+def contact_create(
+    *, actor, owner=None, reviewed_in: ReviewBatch | None = None, **values
+) -> Contact:
+    """Add a contact to a book (the actor's own unless ``owner`` is given).
+
+    The required-field rules for its stage are enforced (a blocking finding refuses it).
+    If new contacts at its stage need review, it is saved marked ``awaiting_review`` with a
+    ``PendingChange`` on the queue; ``reviewed_in`` is the approved batch (an import
+    reviewed as a whole) it comes from, which is its review.
+    """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
@@ -190,6 +208,7 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
     contact.notes_flags = flag_codes(contact.notes)
     contact.national_id_hash = lookup_hash(contact.national_id, scope="national_id")
     contact.full_clean(exclude=["display_name"])
+    policy_enforce(after=contact_facts(contact))
     contact.save()
     _save_tokens(contact)
     audit.record_created(
@@ -202,6 +221,11 @@ def contact_create(*, actor, owner=None, **values) -> Contact:
             if v not in (None, "", [])
         },
     )
+    batch_approved = reviewed_in is not None and reviewed_in.status == ReviewStatus.APPROVED
+    if not batch_approved and ReviewSubject.NEW_CONTACT in holds.subjects_needing_review(
+        contact.lifecycle_stage
+    ):
+        holds.contact_hold_new(actor=actor, contact=contact)
     return contact
 
 
@@ -212,9 +236,15 @@ def contact_update(
     contact: Contact,
     expected_version: int,
     seen: dict[str, str] | None = None,
+    review: PendingChange | None = None,
     **values,
 ) -> Contact:
     """Save an edit made on a form opened at ``expected_version``.
+
+    Required-field rules: the edit may not introduce a blocking finding. Four eyes: changes
+    to fields that need review at the contact's stage (names, date of birth, national ID
+    for a client, by default) are held as one ``PendingChange`` (``held_for_review`` on the
+    returned contact) while the rest is saved; ``review`` is the approved item being applied.
 
     If the contact changed since then, nothing is saved and ``StaleEditError`` lists what
     the other person changed: the fields whose value on file differs from what the user saw
@@ -247,32 +277,52 @@ def contact_update(
         and not may_read_restricted(actor, owner_id=current.owner_id)
     ):
         raise ValidationError({"notes": [_("These notes are restricted; you cannot edit them.")]})
+    facts_before = contact_facts(current)
     before = {name: getattr(current, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(current, name, value)
-    current.national_id_hash = lookup_hash(current.national_id, scope="national_id")
     changed = [name for name in cleaned if before[name] != cleaned[name]]
-    if not changed:
-        return current
+    policy_enforce(after=contact_facts(current), before=facts_before)
+    held = {}
+    if changed and not current.awaiting_review and not holds.is_approval(review, current):
+        reviewed = holds.reviewed_fields(before.get("lifecycle_stage", current.lifecycle_stage))
+        held = {name: cleaned[name] for name in changed if name in reviewed}
+        for name in held:
+            setattr(current, name, before[name])
+        changed = [name for name in changed if name not in held]
+    current.national_id_hash = lookup_hash(current.national_id, scope="national_id")
+    current.held_for_review = None
     if "notes" in changed:
         # Recomputed on every edit, so removing the sensitive words clears the flag.
         before["notes_flags"] = current.notes_flags
         cleaned["notes_flags"] = current.notes_flags = flag_codes(current.notes)
         if cleaned["notes_flags"] != before["notes_flags"]:
             changed.append("notes_flags")
-    current.version += 1
-    current.full_clean(exclude=["display_name"])
-    current.save(
-        update_fields=[*changed, "national_id_hash", "display_name", "version", "updated_at"]
-    )
-    if set(changed) & set(NAME_FIELDS):
-        _save_tokens(current)
-    audit.record_updated(
-        actor=actor,
-        obj=current,
-        contact_id=current.pk,
-        changes={name: (before[name], cleaned[name]) for name in changed},
-    )
+    if changed:
+        current.version += 1
+        current.full_clean(exclude=["display_name"])
+        current.save(
+            update_fields=[*changed, "national_id_hash", "display_name", "version", "updated_at"]
+        )
+        if set(changed) & set(NAME_FIELDS):
+            _save_tokens(current)
+        audit.record_updated(
+            actor=actor,
+            obj=current,
+            contact_id=current.pk,
+            changes={name: (before[name], cleaned[name]) for name in changed},
+        )
+    if held:
+        national_id = held.pop("national_id", None)
+        if national_id is not None:
+            held["national_id"] = bool(national_id)  # a marker: the value is encrypted apart
+        current.held_for_review = holds.change_hold(
+            actor=actor,
+            contact=current,
+            kind=ChangeKind.UPDATE,
+            values=held,
+            national_id=national_id or "",
+        )
     return current
 
 

@@ -15,17 +15,27 @@ from compliance.sensitive import flag_codes
 from contacts import validators
 from contacts.models import (
     Account,
+    ChangeKind,
     Contact,
     ContactPoint,
     ContactPointKind,
+    ContactPointStatus,
     Employment,
     Interaction,
     Organisation,
+    PendingChange,
     Relationship,
     RiskAssessment,
     may_read_restricted,
 )
-from contacts.services.contacts import _save_tokens, contact_bump_version, refuse_if_suppressed
+from contacts.models.entry import ReviewSubject
+from contacts.services import holds
+from contacts.services.contacts import (
+    _save_tokens,
+    contact_bump_version,
+    refuse_if_suppressed,
+)
+from contacts.services.policies import contact_facts, contact_refresh_for_rules, policy_enforce
 
 
 def _normalise_point(*, kind: str, value: str, country: str, postal_code: str) -> dict:
@@ -61,7 +71,10 @@ def contact_point_add(
     postal_code: str = "",
     country: str = "",
     verified_on: date | None = None,
-) -> ContactPoint:
+    review: PendingChange | None = None,
+) -> ContactPoint | PendingChange:
+    """Add a contact point; for a contact whose points need review, it is held instead
+    (the ``PendingChange`` is returned) once its value has been checked."""
     try:
         extra = _normalise_point(
             kind=kind, value=value, country=country or "TW", postal_code=postal_code
@@ -75,6 +88,22 @@ def contact_point_add(
             acquisition_source=contact.acquisition_source,
             field="value",
             **{kind: extra["normalized"]},
+        )
+    contact_refresh_for_rules(contact)
+    if holds.needs_review(contact=contact, subject=ReviewSubject.CONTACT_POINTS, review=review):
+        return holds.change_hold(
+            actor=actor,
+            contact=contact,
+            kind=ChangeKind.POINT_ADD,
+            values={
+                "kind": kind,
+                "value": value.strip(),
+                "label": label,
+                "is_primary": is_primary,
+                "postal_code": postal_code,
+                "country": country,
+                "verified_on": verified_on,
+            },
         )
     siblings = contact.contact_points.filter(kind=kind)
     if not siblings.exists():
@@ -105,8 +134,24 @@ def contact_point_add(
 
 
 @transaction.atomic
-def contact_point_remove(*, actor, point: ContactPoint) -> None:
-    contact = point.contact
+def contact_point_remove(
+    *, actor, point: ContactPoint, review: PendingChange | None = None
+) -> PendingChange | None:
+    """Remove a contact point, unless that leaves a blocking rule broken (a client's last
+    valid point, where the rule blocks). Held for review where points need it."""
+    contact = contact_refresh_for_rules(point.contact)
+    if holds.needs_review(contact=contact, subject=ReviewSubject.CONTACT_POINTS, review=review):
+        facts = contact_facts(contact)
+        lost = 1 if point.status == ContactPointStatus.VALID else 0
+        after = contact_facts(contact, valid_contact_points=facts.valid_contact_points - lost)
+        policy_enforce(after=after, before=facts)
+        return holds.change_hold(
+            actor=actor,
+            contact=contact,
+            kind=ChangeKind.POINT_REMOVE,
+            values={"point": point.pk, "kind": point.kind, "value": point.value},
+        )
+    facts_before = contact_facts(contact)
     audit.record_deleted(actor=actor, obj=point, contact_id=contact.pk)
     was_primary = point.is_primary
     point.delete()
@@ -115,8 +160,10 @@ def contact_point_remove(*, actor, point: ContactPoint) -> None:
         if successor:
             successor.is_primary = True
             successor.save(update_fields=["is_primary", "updated_at"])
+    policy_enforce(after=contact_facts(contact), before=facts_before)
     _save_tokens(contact)
     contact_bump_version(contact)
+    return None
 
 
 @transaction.atomic
@@ -128,14 +175,28 @@ def risk_assessment_record(
     assessed_on: date,
     valid_until: date,
     is_professional_investor: bool = False,
-) -> RiskAssessment:
+    review: PendingChange | None = None,
+) -> RiskAssessment | PendingChange:
     """Add an assessment to the history; the contact's current profile follows the latest
-    one that is still valid."""
+    one that is still valid. Held for review where risk assessments need it."""
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": [_("The assessment date cannot be in the future.")]})
     if valid_until <= assessed_on:
         raise ValidationError(
             {"valid_until": [_("An assessment must stay valid after the day it was made.")]}
+        )
+    contact_refresh_for_rules(contact)
+    if holds.needs_review(contact=contact, subject=ReviewSubject.RISK_ASSESSMENT, review=review):
+        return holds.change_hold(
+            actor=actor,
+            contact=contact,
+            kind=ChangeKind.RISK_RECORD,
+            values={
+                "level": level,
+                "assessed_on": assessed_on,
+                "valid_until": valid_until,
+                "is_professional_investor": is_professional_investor,
+            },
         )
     assessment = RiskAssessment(
         contact=contact,

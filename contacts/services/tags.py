@@ -11,6 +11,7 @@ from compliance import audit
 from contacts.fields import IdSetField
 from contacts.models import Contact, ContactTag, Tag
 from contacts.models.tags import PATH_SEGMENT_WIDTH
+from contacts.services.policies import contact_facts, contact_refresh_for_rules, policy_enforce
 
 REFRESH_CHUNK = 2000
 
@@ -97,11 +98,15 @@ def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> i
 
 @transaction.atomic
 def tag_unassign(*, actor, contact: Contact, tag: Tag) -> None:
+    """Remove a tag, unless that breaks a blocking rule (a client's only segment tag,
+    where the rule blocks)."""
     assignment = ContactTag.objects.filter(contact=contact, tag=tag).first()
     if assignment is None:
         return
+    facts_before = contact_facts(contact_refresh_for_rules(contact))
     audit.record_deleted(actor=actor, obj=assignment, contact_id=contact.pk)
     assignment.delete()
+    policy_enforce(after=contact_facts(contact), before=facts_before)
     contact_tag_ids_refresh(contact_ids=[contact.pk])
 
 

@@ -67,8 +67,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 _counter = iter(range(1, 10**9))
 
 
-def make_contact(*, owner: User, actor: User | None = None, **values):
-    """A contact made through ``contact_create``, as the app would make it."""
+def make_contact(*, owner: User, actor: User | None = None, approved: bool = True, **values):
+    """A contact made through ``contact_create``, as the app would make it; unless
+    ``approved=False``, a reviewer then approves the new entry (four eyes), as in the book."""
     from contacts.services.contacts import contact_create
 
     n = next(_counter)
@@ -78,7 +79,21 @@ def make_contact(*, owner: User, actor: User | None = None, **values):
         "lifecycle_stage": LifecycleStage.PROSPECT,
         "date_of_birth": datetime.date(1980, 1, 1),
     }
-    return contact_create(actor=actor or owner, owner=owner, **(defaults | values))
+    contact = contact_create(actor=actor or owner, owner=owner, **(defaults | values))
+    if approved and contact.awaiting_review:
+        approve_pending(contact)
+    return contact
+
+
+def approve_pending(contact):
+    """Approve every entry awaiting review for ``contact``, as a second person would."""
+    from contacts.models import PendingChange
+    from contacts.services.review import change_approve
+
+    reviewer_user = UserFactory(username="factory_reviewer", roles=[roles.REVIEWER])
+    for change in PendingChange.objects.pending().filter(contact=contact):
+        change_approve(actor=reviewer_user, change=change)
+    contact.refresh_from_db()
 
 
 def today() -> datetime.date:

@@ -38,9 +38,10 @@ TABLE_QUERIES_RM = LIST_QUERIES_RM - 2
 # the contact, the contact again with its 7 prefetched lists, the tag tree for breadcrumbs,
 # the audit event. The sections' add forms (but the interaction form) load when opened.
 # 7 of them decide may-contact for the page's badges (the consent door's facts); 1 reads
-# the accounts; 1 lists the contact's data-subject requests.
-DETAIL_QUERIES_RM = 9 + 13 + 7 + 1 + 1
-DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1 + 1
+# the accounts; 1 lists the contact's data-subject requests; 1 the entries awaiting review
+# (and recent rejections) for the banner.
+DETAIL_QUERIES_RM = 9 + 13 + 7 + 1 + 1 + 1
+DETAIL_QUERIES_COMPLIANCE = 9 + 11 + 7 + 1 + 1 + 1
 
 
 def signed_in(user: User) -> Client:

@@ -720,6 +720,7 @@ def test_the_home_page_sums_up_the_users_book(rm_client, rm_user, other_rm):
         assessed_on=today - timedelta(days=355),
         valid_until=today + timedelta(days=10),
     )
+    factories.approve_pending(expiring)  # a client's risk assessment waits for four eyes
     factories.make_contact(owner=rm_user, lifecycle_stage="former_client")
     factories.make_contact(owner=other_rm, lifecycle_stage="client")
     details.interaction_add(actor=rm_user, contact=client, channel="call", summary="Checked in")

@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from compliance import audit
 from compliance.requests.selectors import requests_for_contact
 from compliance.training import TrainingRequired, require_current_training
-from contacts import selectors
+from contacts import review_selectors, selectors
 from contacts.forms import (
     SEEN_SALT,
     AccountForm,
@@ -33,6 +35,7 @@ from contacts.models import (
     ContactPoint,
     Employment,
     Interaction,
+    PendingChange,
     Tag,
     may_read_restricted,
 )
@@ -98,6 +101,7 @@ def _page_context(request, contact_pk, bound: dict | None = None) -> dict:
         "can_reveal": request.user.has_perm("contacts.reveal_national_id"),
         "reveal_form": RevealForm(),
         "may_read_restricted": may_read_restricted(request.user, owner_id=contact.owner_id),
+        "review_status": review_selectors.contact_review_status(contact),
         **_requests_context(request.user, contact),
     }
 
@@ -136,11 +140,23 @@ def _run(request, pk, section, form, action):
     if not form.is_valid():
         return _section_response(request, pk, section, form, status=422)
     try:
-        action(form.cleaned_data)
+        result = action(form.cleaned_data)
     except ValidationError as error:
         apply_errors(form, error)
         return _section_response(request, pk, section, form, status=422)
+    if isinstance(result, PendingChange):
+        return _held_response(request, pk)
     return _section_response(request, pk, section)
+
+
+def _held_response(request, pk):
+    """The entry waits for a reviewer: say so on the whole page (not only the section)."""
+    messages.info(request, _("Saved for review: a reviewer must approve it before it applies."))
+    response = redirect("contacts:detail", pk=pk)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("contacts:detail", args=[pk])
+    return response
 
 
 def _section_form(user, section: str, data=None):
@@ -199,7 +215,13 @@ def contact_section_add_view(request, pk, section):
 def contact_tag_remove_view(request, pk, tag_pk):
     require_perm(request.user, "contacts.delete_contacttag")
     contact = selectors.contact_get(user=request.user, pk=pk)
-    tags.tag_unassign(actor=request.user, contact=contact, tag=get_object_or_404(Tag, pk=tag_pk))
+    tag = get_object_or_404(Tag, pk=tag_pk)
+    try:
+        tags.tag_unassign(actor=request.user, contact=contact, tag=tag)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _blocked_response(request, pk)
     return _section_response(request, pk, "tags")
 
 
@@ -208,8 +230,24 @@ def contact_point_remove_view(request, pk, point_pk):
     require_perm(request.user, "contacts.delete_contactpoint")
     contact = selectors.contact_get(user=request.user, pk=pk)
     point = get_object_or_404(ContactPoint, pk=point_pk, contact=contact)
-    details.contact_point_remove(actor=request.user, point=point)
+    try:
+        held = details.contact_point_remove(actor=request.user, point=point)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _blocked_response(request, pk)
+    if held is not None:
+        return _held_response(request, pk)
     return _section_response(request, pk, "points")
+
+
+def _blocked_response(request, pk):
+    """A removal a blocking rule refuses: back to the page, told why."""
+    response = redirect("contacts:detail", pk=pk)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("contacts:detail", args=[pk])
+    return response
 
 
 @require_POST
@@ -245,7 +283,16 @@ def contact_create_view(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Contact created."))
+            if contact.awaiting_review:
+                messages.info(
+                    request,
+                    _(
+                        "Contact created. It awaits review by a colleague and cannot be "
+                        "contacted until it is approved."
+                    ),
+                )
+            else:
+                messages.success(request, _("Contact created."))
             return redirect(contact)
     return render(
         request,
@@ -263,7 +310,7 @@ def contact_edit_view(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            contact_update(
+            saved = contact_update(
                 actor=request.user,
                 contact=contact,
                 expected_version=form.cleaned_data.get("version") or 0,
@@ -283,7 +330,16 @@ def contact_edit_view(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Changes saved."))
+            if saved.held_for_review is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Saved. The change to sensitive details awaits review by a colleague "
+                        "before it applies."
+                    ),
+                )
+            else:
+                messages.success(request, _("Changes saved."))
             return redirect(contact)
     return render(
         request,

@@ -72,11 +72,18 @@ from contacts.models import (
     Employment,
     Interaction,
     Organisation,
+    PendingChange,
     Relationship,
+    RequiredFieldRule,
+    ReviewBatch,
+    ReviewBatchRow,
+    ReviewRule,
     RiskAssessment,
     Tag,
 )
 from contacts.services import details
+from contacts.services.contacts import contact_create
+from contacts.services.review import BatchRowInput, review_batch_create
 from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from contacts.views.detail import SECTIONS
@@ -119,6 +126,15 @@ REQUIRED_PERMISSION = {
     "contacts:notes_restrict": "contacts.view_contact",
     "contacts:interaction_restrict": "contacts.view_contact",
     "contacts:interaction_edit": "contacts.change_contact",
+    "contacts:review_queue": "contacts.review_pendingchange",
+    "contacts:review_change": "contacts.review_pendingchange",
+    "contacts:review_approve": "contacts.review_pendingchange",
+    "contacts:review_reject": "contacts.review_pendingchange",
+    "contacts:review_batch": "contacts.review_pendingchange",
+    "contacts:review_batch_approve": "contacts.review_pendingchange",
+    "contacts:review_batch_reject": "contacts.review_pendingchange",
+    "contacts:review_mine": "contacts.add_contact",
+    "contacts:import": "contacts.add_contact",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -137,6 +153,10 @@ POST_ONLY = frozenset(
         "contacts:employment_end",
         "contacts:notes_restrict",
         "contacts:interaction_restrict",
+        "contacts:review_approve",
+        "contacts:review_reject",
+        "contacts:review_batch_approve",
+        "contacts:review_batch_reject",
     }
 )
 
@@ -235,6 +255,8 @@ class World:
     organisation: Organisation
     team: Team
     admin_objects: dict[type, object]
+    pending_change: PendingChange
+    batch: ReviewBatch
 
     def __getitem__(self, role: str) -> User:
         return self.users[role]
@@ -343,6 +365,8 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         ),
         # Never built here (its task runs after a commit the test never makes): pending.
         AccessExport: access_export_start(actor=users["staff_compliance"], request=subject_request),
+        RequiredFieldRule: RequiredFieldRule.objects.first(),
+        ReviewRule: ReviewRule.objects.first(),
         PrivacyNotice: privacy_notice_publish(
             actor=users["staff_compliance"],
             notice=PrivacyNotice(
@@ -386,7 +410,17 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         severity="high",
     )
     admin_objects[BreachClockRule] = BreachClockRule.objects.get(code="gdpr-authority")
+    # An entry by another RM waiting for review, and an import: the reviewer's pages.
+    newcomer = contact_create(actor=other_rm, family_name="Newcomer", lifecycle_stage="prospect")
+    batch = review_batch_create(
+        actor=other_rm,
+        owner=other_rm,
+        source_name="seminar.csv",
+        rows=[BatchRowInput(number=1, values={"family_name": "Ko", "lifecycle_stage": "prospect"})],
+    )
     return World(
+        pending_change=PendingChange.objects.pending().get(contact=newcomer),
+        batch=batch,
         users=users,
         furnished=furnished,
         contacts=contacts,
@@ -437,6 +471,12 @@ OTHER_URL_ARGUMENTS = {
         f"admin:compliance_incident_{step}": lambda w: [{"pk": w.admin_objects[Incident].pk}]
         for step in ("seen_by", "contacts", "decide", "notice")
     },
+    "contacts:review_change": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_approve": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_reject": lambda w: [{"change_pk": w.pending_change.pk}],
+    "contacts:review_batch": lambda w: [{"batch_pk": w.batch.pk}],
+    "contacts:review_batch_approve": lambda w: [{"batch_pk": w.batch.pk}],
+    "contacts:review_batch_reject": lambda w: [{"batch_pk": w.batch.pk}],
 }
 
 
@@ -556,6 +596,9 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
         "contacts:notes_restrict": lambda: {"restricted": "1"},
         "contacts:interaction_restrict": lambda: {"restricted": "1"},
         "contacts:interaction_edit": lambda: {"summary": "Overwritten"},
+        "contacts:review_approve": lambda: {"seen_version": world.pending_change.contact.version},
+        "contacts:review_reject": lambda: {"reason": "Not a real person"},
+        "contacts:review_batch_reject": lambda: {"reason": "Wrong list"},
     }
     return data[route.name]() if route.name in data else {}
 
@@ -577,6 +620,11 @@ SNAPSHOT_MODELS = [
     IncidentDecision,
     IncidentNotice,
     BreachClockRule,
+    PendingChange,
+    ReviewBatch,
+    ReviewBatchRow,
+    RequiredFieldRule,
+    ReviewRule,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
@@ -915,6 +963,9 @@ def test_console_roles_use_the_admin_within_their_model_permissions(client, worl
         "admin:contacts_tag_changelist",
         "admin:contacts_tag_add",
         "admin:contacts_organisation_changelist",
+        "admin:contacts_requiredfieldrule_changelist",
+        "admin:contacts_requiredfieldrule_add",
+        "admin:contacts_reviewrule_changelist",
         "admin:core_user_changelist",
         "admin:core_team_changelist",
         "admin:auth_group_changelist",
