@@ -44,6 +44,8 @@ def contact_list(*, user, filters) -> tuple[ContactFilter, QuerySet]:
             "is_deceased",
             "do_not_contact",
             "left_employer",
+            "quality_score",
+            "has_blocking_issue",
             "updated_at",
             "owner__username",
             "owner__first_name",
