@@ -17,6 +17,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from compliance import audit
@@ -120,16 +121,21 @@ def contact_points_mark_bounced(*, actor, emails: Iterable[str], source: str) ->
             continue
         read += 1
         try:
-            normalised.add(validators.normalize_email(raw))
+            normalised.add(validators.normalize_email(raw).lower())
         except ValidationError:
             invalid += 1
-    matched_points = ContactPoint.objects.filter(
-        kind=ContactPointKind.EMAIL, normalized__in=normalised
+    # Mail systems treat the local part case-insensitively, and so do bounce lists.
+    matched_points = ContactPoint.objects.annotate(address=Lower("normalized")).filter(
+        kind=ContactPointKind.EMAIL, address__in=normalised
     )
-    matched_emails = set(matched_points.values_list("normalized", flat=True).distinct())
-    to_mark = matched_points.exclude(status=ContactPointStatus.BOUNCED)
-    contact_ids = sorted(set(to_mark.values_list("contact_id", flat=True)))
-    marked = to_mark.update(status=ContactPointStatus.BOUNCED, updated_at=timezone.now())
+    matched_emails = set(matched_points.values_list("address", flat=True).distinct())
+    to_mark = list(
+        matched_points.exclude(status=ContactPointStatus.BOUNCED).values_list("pk", "contact_id")
+    )
+    contact_ids = sorted({contact_id for _, contact_id in to_mark})
+    marked = ContactPoint.objects.filter(pk__in=[pk for pk, _ in to_mark]).update(
+        status=ContactPointStatus.BOUNCED, updated_at=timezone.now()
+    )
     if contact_ids:
         Contact.objects.filter(pk__in=contact_ids).update(
             version=F("version") + 1, updated_at=timezone.now()
