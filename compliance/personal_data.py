@@ -36,7 +36,7 @@ def _state_export(row) -> dict:
 
 def register_all() -> None:
     from compliance import models
-    from core.models import Team, User, UserSession
+    from core.models import JobRun, Team, User, UserSession
 
     # The ledger is kept as proof of consent; erasure anonymises its free-text evidence.
     registry.register(
@@ -81,6 +81,7 @@ def register_all() -> None:
         User: "staff accounts, not client data",
         Team: "staff teams",
         UserSession: "staff sessions",
+        JobRun: "background job runs: counts, keys and error types, never values",
     }
     for model, reason in no_contact_data.items():
         registry.declare_no_personal_data(model, reason)

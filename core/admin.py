@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Team, User
+from core.models import JobRun, Team, User
 from core.services import user_sessions_end
 
 
@@ -28,3 +28,76 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "lead")
     list_select_related = ("lead",)
     search_fields = ("name",)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Recent runs of the background jobs, read-only: runs are written by the jobs alone."""
+
+    list_display = (
+        "job_name",
+        "status",
+        "triggered_by",
+        "started_at",
+        "duration_display",
+        "seen",
+        "changed",
+        "skipped",
+        "errors",
+        "error_summary",
+    )
+    list_filter = ("job_name", "status", "triggered_by", ("started_at", admin.DateFieldListFilter))
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+    fields = (
+        "job_name",
+        "status",
+        "triggered_by",
+        "requested_by",
+        "started_at",
+        "finished_at",
+        "duration_display",
+        "updated_at",
+        "chunks_done",
+        "counts",
+        "cursor",
+        "resumed_from",
+        "error_summary",
+        "worker",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("duration"))
+    def duration_display(self, run: JobRun) -> str:
+        duration = run.duration
+        if duration is None:
+            return "-"
+        seconds = int(duration.total_seconds())
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}"
+
+    @admin.display(description=_("seen"))
+    def seen(self, run: JobRun) -> int:
+        return run.counts.get("seen", 0)
+
+    @admin.display(description=_("changed"))
+    def changed(self, run: JobRun) -> int:
+        return run.counts.get("changed", 0)
+
+    @admin.display(description=_("skipped"))
+    def skipped(self, run: JobRun) -> int:
+        return run.counts.get("skipped", 0)
+
+    @admin.display(description=_("errors"))
+    def errors(self, run: JobRun) -> int:
+        return run.counts.get("errors", 0)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

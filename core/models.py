@@ -83,3 +83,66 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.session_key[:6]}…"
+
+
+class JobRun(models.Model):
+    """One run of a background job (``core.jobs``): when, who started it, how it ended, what
+    it did, and how far it got. A run that failed or died leaves its cursor (the last key of
+    the last committed chunk); the job's next run continues after it. Holds no personal data:
+    counts, keys and the error's type and place only."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", _("schedule")
+        COMMAND = "command", _("command")
+        USER = "user", _("user")
+
+    job_name = models.CharField(_("job"), max_length=100)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    triggered_by = models.CharField(_("triggered by"), max_length=20, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Last sign of life: set by every committed chunk.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    cursor = models.JSONField(_("cursor"), null=True, blank=True)
+    resumed_from = models.ForeignKey(
+        "self",
+        verbose_name=_("resumed from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    error_summary = models.CharField(_("error"), max_length=255, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["job_name", "-started_at"], name="core_jobrun_job_started")]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration(self):
+        """How long the run took; None until it ends."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

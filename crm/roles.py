@@ -73,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_purpose",
         "compliance.view_privacynotice",
         "compliance.add_privacynotice",
+        "core.view_jobrun",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [
@@ -92,6 +93,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.add_team",
         "core.change_team",
         "auth.view_group",
+        "core.view_jobrun",
     ],
 }
 

@@ -60,7 +60,7 @@ from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from contacts.views.detail import SECTIONS
 from core import roles
-from core.models import Team, User
+from core.models import JobRun, Team, User
 from core.testing import login_verified
 
 # The views anyone may reach without logging in. Keep it short: each entry is a door.
@@ -286,6 +286,14 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             rows=[],
         ),
         Purpose: Purpose.objects.get(code="marketing-email"),
+        JobRun: JobRun.objects.create(
+            job_name="compliance.expire_consents",
+            status=JobRun.Status.SUCCEEDED,
+            triggered_by=JobRun.Trigger.BEAT,
+            started_at=now,
+            finished_at=now,
+            counts={"seen": 1, "changed": 1, "skipped": 0, "errors": 0},
+        ),
         PrivacyNotice: privacy_notice_publish(
             actor=users["staff_compliance"],
             notice=PrivacyNotice(
