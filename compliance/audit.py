@@ -484,11 +484,14 @@ def quality_tasks_created(*, contact_ids: Iterable[int], run: str = "") -> Audit
     )
 
 
-def contact_points_bounced(*, actor, contact_ids: Iterable[int], points: int, source: str):
-    """Email contact points marked bounced from a bounce list; the addresses stay out."""
+def contact_points_status_set(
+    *, actor, contact_ids: Iterable[int], points: int, status: str, source: str
+) -> AuditEvent:
+    """Contact points marked bounced (a bounce list) or invalid (a deliverability check);
+    the addresses themselves stay out of the log."""
     return batch(
         actor=actor,
-        operation="contact_points.bounced",
+        operation=f"contact_points.{status}",
         contact_ids=contact_ids,
         detail={"points": points, "source": source},
     )

@@ -7,6 +7,7 @@ class DataQualityConfig(AppConfig):
     verbose_name = _("Data quality")
 
     def ready(self) -> None:
-        from dataquality import personal_data
+        from dataquality import jobs, personal_data
 
         personal_data.register_all()
+        jobs.register_all()

@@ -129,20 +129,12 @@ def contact_points_mark_bounced(*, actor, emails: Iterable[str], source: str) ->
         kind=ContactPointKind.EMAIL, address__in=normalised
     )
     matched_emails = set(matched_points.values_list("address", flat=True).distinct())
-    to_mark = list(
-        matched_points.exclude(status=ContactPointStatus.BOUNCED).values_list("pk", "contact_id")
+    marked, contact_ids = contact_points_set_status(
+        actor=actor,
+        point_ids=matched_points.values_list("pk", flat=True),
+        status=ContactPointStatus.BOUNCED,
+        source=source,
     )
-    contact_ids = sorted({contact_id for _, contact_id in to_mark})
-    marked = ContactPoint.objects.filter(pk__in=[pk for pk, _ in to_mark]).update(
-        status=ContactPointStatus.BOUNCED, updated_at=timezone.now()
-    )
-    if contact_ids:
-        Contact.objects.filter(pk__in=contact_ids).update(
-            version=F("version") + 1, updated_at=timezone.now()
-        )
-        audit.contact_points_bounced(
-            actor=actor, contact_ids=contact_ids, points=marked, source=source
-        )
     return BounceResult(
         emails_read=read,
         emails_invalid=invalid,
@@ -150,6 +142,33 @@ def contact_points_mark_bounced(*, actor, emails: Iterable[str], source: str) ->
         points_marked=marked,
         contact_ids=contact_ids,
     )
+
+
+@transaction.atomic
+def contact_points_set_status(
+    *, actor, point_ids: Iterable[int], status: str, source: str
+) -> tuple[int, list[int]]:
+    """Set contact points' status (bounced from a bounce list, invalid when a deliverability
+    check finds the domain gone), set-based. Each contact touched gets a new version, so an
+    edit opened before it is refused rather than resurrecting the point. Returns how many
+    points changed and the contacts they belong to; points already in ``status`` are left."""
+    to_mark = list(
+        ContactPoint.objects.filter(pk__in=list(point_ids))
+        .exclude(status=status)
+        .values_list("pk", "contact_id")
+    )
+    if not to_mark:
+        return 0, []
+    contact_ids = sorted({contact_id for _, contact_id in to_mark})
+    now = timezone.now()
+    marked = ContactPoint.objects.filter(pk__in=[pk for pk, _ in to_mark]).update(
+        status=status, updated_at=now
+    )
+    Contact.objects.filter(pk__in=contact_ids).update(version=F("version") + 1, updated_at=now)
+    audit.contact_points_status_set(
+        actor=actor, contact_ids=contact_ids, points=marked, status=status, source=source
+    )
+    return marked, contact_ids
 
 
 @transaction.atomic

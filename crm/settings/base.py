@@ -195,6 +195,28 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.tasks.expire_consents",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Data quality: contacts changed or due since they were scored, every night; the whole
+    # book on Sundays; then the RMs' reminder digests; email domains checked weekly.
+    "dataquality.score_incremental": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.score_incremental",),
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "dataquality.score_full": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.score_full",),
+        "schedule": crontab(hour=3, minute=0, day_of_week=0),
+    },
+    "dataquality.review_reminders": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.review_reminders",),
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "dataquality.verify_deliverability": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.verify_deliverability",),
+        "schedule": crontab(hour=4, minute=0, day_of_week=6),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",

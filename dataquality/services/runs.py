@@ -6,6 +6,7 @@ of date (``Contact.objects.quality_pending``: changed since scored, or due by da
 night after 1% of the book changed touches that 1%.
 """
 
+import functools
 from collections.abc import Iterator
 from datetime import date
 
@@ -116,7 +117,9 @@ def run_finish(*, run: QualityRun) -> QualityRun:
     return run
 
 
-def review_reminders_send(*, today: date | None = None) -> int:
+def review_reminders_send(
+    *, today: date | None = None, assignee_ids: list[int] | None = None
+) -> int:
     """Email each RM a digest of their data-quality tasks: new since the last reminder, and
     overdue ones not reminded of for a week. Counts and a link only: no client data in mail.
     Returns the number of emails sent."""
@@ -126,6 +129,8 @@ def review_reminders_send(*, today: date | None = None) -> int:
         Q(reminded_on__isnull=True)
         | Q(due_on__lt=today, reminded_on__lte=date.fromordinal(week_ago))
     )
+    if assignee_ids is not None:
+        due = due.filter(assignee_id__in=assignee_ids)
     rows = (
         due.order_by()
         .values("assignee_id", "assignee__email", "assignee__preferred_language")
@@ -139,22 +144,25 @@ def review_reminders_send(*, today: date | None = None) -> int:
         if not row["assignee__email"]:
             continue
         with translation.override(row["assignee__preferred_language"] or settings.LANGUAGE_CODE):
-            send_mail(
-                subject=_("Prudence: data-quality reviews waiting for you"),
-                message=_(
-                    "New data-quality review tasks: %(new)d. Overdue: %(overdue)d.\n"
-                    "Open your task list: %(url)s"
-                )
-                % {
-                    "new": row["new"],
-                    "overdue": row["overdue"],
-                    "url": settings.SITE_URL.rstrip("/") + reverse("dataquality:tasks")
-                    if getattr(settings, "SITE_URL", "")
-                    else reverse("dataquality:tasks"),
-                },
+            subject = _("Prudence: data-quality reviews waiting for you")
+            body = _(
+                "New data-quality review tasks: %(new)d. Overdue: %(overdue)d.\n"
+                "Open your task list: %(url)s"
+            ) % {
+                "new": row["new"],
+                "overdue": row["overdue"],
+                "url": getattr(settings, "SITE_URL", "").rstrip("/") + reverse("dataquality:tasks"),
+            }
+        due.filter(assignee_id=row["assignee_id"]).update(reminded_on=today)
+        # Sent once the reminder is on record: a rolled-back chunk sends nothing.
+        transaction.on_commit(
+            functools.partial(
+                send_mail,
+                subject=subject,
+                message=body,
                 from_email=None,
                 recipient_list=[row["assignee__email"]],
             )
-        due.filter(assignee_id=row["assignee_id"]).update(reminded_on=today)
+        )
         sent += 1
     return sent
