@@ -33,6 +33,10 @@ RELATIONSHIP_MANAGER_PERMISSIONS = [
     "contacts.reveal_national_id",
     # Records consents, withdrawals and "stop all marketing" on the contact page.
     "compliance.add_consentevent",
+    # The data-quality dashboard and issues of their book; their own review tasks.
+    "dataquality.view_qualityissue",
+    "dataquality.view_reviewtask",
+    "dataquality.change_reviewtask",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -74,6 +78,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_privacynotice",
         "compliance.add_privacynotice",
         "core.view_jobrun",
+        # Data stewardship: the whole book's data quality, bounce and deceased lists, and
+        # the review of name + date-of-birth matches against a deceased list.
+        "dataquality.view_qualityissue",
+        "dataquality.view_listimport",
+        "dataquality.add_listimport",
+        "dataquality.view_deceasedcandidate",
+        "dataquality.change_deceasedcandidate",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

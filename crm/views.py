@@ -11,6 +11,7 @@ from compliance import audit
 from contacts.selectors import book_summary
 from contacts.views.common import client_facing
 from core.services import user_set_language
+from dataquality.selectors import home_summary as quality_summary
 
 
 @login_not_required
@@ -32,8 +33,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The RM's dashboard: their book at a glance. Other roles get their links."""
-    summary = book_summary(user=request.user) if client_facing(request.user) else None
-    return render(request, "crm/home.html", {"summary": summary})
+    facing = client_facing(request.user)
+    summary = book_summary(user=request.user) if facing else None
+    quality = quality_summary(user=request.user) if facing else None
+    return render(request, "crm/home.html", {"summary": summary, "quality": quality})
 
 
 @require_POST

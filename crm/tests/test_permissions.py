@@ -62,6 +62,7 @@ from contacts.views.detail import SECTIONS
 from core import roles
 from core.models import JobRun, Team, User
 from core.testing import login_verified
+from dataquality.models import DeceasedCandidate, ListImport, ReviewTask
 
 # The views anyone may reach without logging in. Keep it short: each entry is a door.
 PUBLIC_URL_NAMES = frozenset({"login", "health", "set_language_public", "admin:login", "favicon"})
@@ -92,6 +93,13 @@ REQUIRED_PERMISSION = {
     "contacts:tag_remove": "contacts.delete_contacttag",
     "contacts:point_remove": "contacts.delete_contactpoint",
     "contacts:employment_end": "contacts.change_employment",
+    "dataquality:dashboard": "dataquality.view_qualityissue",
+    "dataquality:tasks": "dataquality.view_reviewtask",
+    "dataquality:task_complete": "dataquality.change_reviewtask",
+    "dataquality:contact": "dataquality.view_qualityissue",
+    "dataquality:imports": "dataquality.add_listimport",
+    "dataquality:candidates": "dataquality.change_deceasedcandidate",
+    "dataquality:candidate_decide": "dataquality.change_deceasedcandidate",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -109,6 +117,8 @@ POST_ONLY = frozenset(
         "contacts:tag_remove",
         "contacts:point_remove",
         "contacts:employment_end",
+        "dataquality:task_complete",
+        "dataquality:candidate_decide",
     }
 )
 
@@ -119,6 +129,9 @@ ALLOWED_GET_STATUS = {
 }
 
 MISSING_PK = 987_654_321
+
+# Views outside the contacts app whose ``pk`` is a contact's.
+CONTACT_ROUTES_ELSEWHERE = frozenset({"dataquality:contact"})
 
 
 # --- the URL configuration, walked ---------------------------------------------------------------
@@ -145,6 +158,8 @@ class Route:
 
     @property
     def carries_contact(self) -> bool:
+        if self.name in CONTACT_ROUTES_ELSEWHERE:
+            return True
         return bool(self.name) and self.name.startswith("contacts:") and "pk" in self.params
 
     @property
@@ -305,6 +320,19 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
             ),
         ),
     }
+    # Data quality: an open review task of the RM's, a name + birth-date match for review.
+    admin_objects[ReviewTask] = ReviewTask.objects.create(
+        contact=contacts["relationship_manager"],
+        assignee=rm_user,
+        rule="deceased",
+        due_on=factories.today(),
+    )
+    admin_objects[DeceasedCandidate] = DeceasedCandidate.objects.create(
+        contact=contacts["other_rm"],
+        list_import=ListImport.objects.create(
+            kind="deceased", imported_by=compliance_user, encoding="utf-8"
+        ),
+    )
     return World(
         users=users,
         furnished=furnished,
@@ -332,6 +360,7 @@ CONTACT_URL_ARGUMENTS = {
     "contacts:consent_record": lambda f: [{}],
     "contacts:consent_withdraw": lambda f: [{}],
     "contacts:marketing_stop_all": lambda f: [{}],
+    "dataquality:contact": lambda f: [{}],
 }
 
 # Arguments of the other URLs with parameters, by name (or by pattern when unnamed).
@@ -347,6 +376,8 @@ OTHER_URL_ARGUMENTS = {
     "<unnamed admin/(?P<url>.*)$>": lambda w: [{"url": "no-such-page/"}],
     "admin:otp_totp_totpdevice_config": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
     "admin:otp_totp_totpdevice_qrcode": lambda w: [{"pk": w.admin_objects[TOTPDevice].pk}],
+    "dataquality:task_complete": lambda w: [{"pk": w.admin_objects[ReviewTask].pk}],
+    "dataquality:candidate_decide": lambda w: [{"pk": w.admin_objects[DeceasedCandidate].pk}],
 }
 
 
@@ -458,11 +489,15 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
             "source": "web_form",
         },
         "contacts:marketing_stop_all": lambda: {"source": "branch"},
+        "dataquality:candidate_decide": lambda: {"decision": "confirm"},
     }
     return data[route.name]() if route.name in data else {}
 
 
 SNAPSHOT_MODELS = [
+    ReviewTask,
+    DeceasedCandidate,
+    ListImport,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
