@@ -62,16 +62,18 @@ def test_a_failed_run_resumes_after_its_last_chunk(rm_user, settings, monkeypatc
     assert {c.pk for c in contacts[2:]} == set(calls[1])
 
 
-def test_the_reminder_job_emails_after_commit(rm_user):
+def test_the_reminder_job_emails_after_commit(rm_user, django_capture_on_commit_callbacks):
     rm_user.email = "alice@bank.example"
     rm_user.save()
     contact = contact_with_email(owner=rm_user)
     contacts_mark_deceased(actor=rm_user, contact_ids=[contact.pk], source="t")
     jobs.run_job("dataquality.score_full", triggered_by="command")
-    run = jobs.run_job("dataquality.review_reminders", triggered_by="command")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = jobs.run_job("dataquality.review_reminders", triggered_by="command")
     assert run.counts["changed"] == 1
     assert len(mail.outbox) == 1
-    again = jobs.run_job("dataquality.review_reminders", triggered_by="command")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = jobs.run_job("dataquality.review_reminders", triggered_by="command")
     assert again.counts["changed"] == 0 and len(mail.outbox) == 1
 
 

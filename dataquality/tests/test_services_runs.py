@@ -78,13 +78,14 @@ def test_a_run_leaves_a_snapshot_per_rm(rm_user, other_rm):
     assert QualityRun.objects.count() == 1
 
 
-def test_reminders_email_each_rm_once_with_counts_only(rm_user):
+def test_reminders_email_each_rm_once_with_counts_only(rm_user, django_capture_on_commit_callbacks):
     rm_user.email = "alice@bank.example"
     rm_user.save()
     dead = contact_with_email(owner=rm_user, given_name="Secretname")
     contacts_mark_deceased(actor=rm_user, contact_ids=[dead.pk], source="t")
     quality_run(kind="full")
-    assert review_reminders_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert review_reminders_send() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@bank.example"]
     assert "Secretname" not in mail.outbox[0].body
