@@ -294,7 +294,12 @@ class Evaluation:
         return min(days) if days else None
 
 
-def dimensions(facts: ContactFacts, today: date, config: Config) -> scoring.Dimensions:
+def dimensions(
+    facts: ContactFacts, today: date, config: Config, found: set[str] | None = None
+) -> scoring.Dimensions:
+    """The four dimensions; ``found`` (the rules that fired) saves running them again."""
+    if found is None:
+        found = {f.rule for f in evaluate(facts, today, config).findings}
     kinds = {p.kind for p in facts.points}
     expected = [
         facts.has_name,
@@ -310,10 +315,9 @@ def dimensions(facts: ContactFacts, today: date, config: Config) -> scoring.Dime
     valid_points = sum(1 for p in facts.points if p.status == "valid" and p.passes_validation)
     verified = last_verified(facts)
     cross_checks = [
-        _email_at_former_employer(facts, today, config).finding is None,
-        facts.left_employer == bool(_employment_ended(facts, today, config).finding)
-        or not facts.employments,
-        _risk_expired(facts, today, config).finding is None,
+        "email_at_former_employer" not in found,
+        facts.left_employer == ("employment_ended" in found) or not facts.employments,
+        "risk_expired" not in found,
     ]
     return scoring.Dimensions(
         completeness=scoring.fraction(sum(expected), len(expected)),
@@ -336,5 +340,6 @@ def evaluate(facts: ContactFacts, today: date, config: Config | None = None) -> 
             findings.append(check.finding)
         if check.due_on is not None and check.due_on > today:
             due_days.append(check.due_on)
-    score = scoring.quality_score(dimensions(facts, today, config), config.weights)
+    found = {f.rule for f in findings}
+    score = scoring.quality_score(dimensions(facts, today, config, found), config.weights)
     return Evaluation(score=score, findings=tuple(findings), due_on=min(due_days, default=None))

@@ -11,20 +11,22 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from compliance import audit
-from contacts.models import Contact
+from contacts.models import Contact, ContactPoint, ContactPointKind, ContactPointStatus
 from contacts.services.contacts import NAME_FIELDS
 from contacts.services.quality import (
     QualitySummary,
+    contact_points_set_status,
     contact_quality_set_bulk,
     contacts_renormalise_names,
     renormalised_names,
 )
 from dataquality import rules
 from dataquality.models import QualityIssue, ReviewTask
-from dataquality.services.facts import Loaded, load_facts
+from dataquality.services.facts import Loaded, load_facts, passes_validation
 
 DEFAULT_TASK_DUE_DAYS = 14
 
@@ -38,6 +40,7 @@ class ChunkResult:
     resolved: dict[str, list[int]] = field(default_factory=dict)
     tasks: int = 0
     renormalised: int = 0
+    revalidated: int = 0
 
     def add(self, other: "ChunkResult") -> None:
         self.read += other.read
@@ -45,6 +48,7 @@ class ChunkResult:
         self.skipped += other.skipped
         self.tasks += other.tasks
         self.renormalised += other.renormalised
+        self.revalidated += other.revalidated
         for mine, theirs in ((self.opened, other.opened), (self.resolved, other.resolved)):
             for rule, ids in theirs.items():
                 mine.setdefault(rule, []).extend(ids)
@@ -73,6 +77,29 @@ def renormalise_chunk(contact_ids: list[int], *, run: str = "") -> int:
     return len(contacts_renormalise_names(rows=pending, run=run))
 
 
+def revalidate_chunk(contact_ids: list[int]) -> int:
+    """Re-validate the contact points of these contacts with today's validators and mark
+    the ones that fail invalid, through the contacts service (the may-contact door and the
+    validity score read the status). Returns how many points were marked."""
+    failing = [
+        pk
+        for pk, kind, value, normalized in ContactPoint.objects.filter(
+            contact_id__in=contact_ids,
+            kind__in=[ContactPointKind.EMAIL, ContactPointKind.PHONE],
+            status=ContactPointStatus.VALID,
+        )
+        .values_list("pk", "kind", "value", "normalized")
+        .order_by()
+        if not passes_validation(kind, value, normalized)
+    ]
+    if not failing:
+        return 0
+    marked, _ = contact_points_set_status(
+        actor=None, point_ids=failing, status=ContactPointStatus.INVALID, source="revalidation"
+    )
+    return marked
+
+
 def _message(rule: rules.Rule) -> str:
     # Stored in English as a record; screens show the rule's message in the reader's language.
     with translation.override("en"):
@@ -93,12 +120,21 @@ def score_chunk(
     today = today or timezone.localdate()
     config = config or rules.Config.from_settings()
     result = ChunkResult()
-    if renormalise:
-        result.renormalised = renormalise_chunk(contact_ids, run=run)
+    # Names and contact points are normalised and validated when a person saves them; what
+    # changed since the last scoring (or was never scored: an import that bypassed the
+    # services) is checked again here, before the facts are read.
+    changed_since = list(
+        Contact.objects.filter(pk__in=contact_ids, quality_version__lt=F("version")).values_list(
+            "pk", flat=True
+        )
+    )
+    if renormalise and changed_since:
+        result.renormalised = renormalise_chunk(changed_since, run=run)
+        result.revalidated = revalidate_chunk(changed_since)
     loaded = load_facts(contact_ids, hnw_tags=hnw_tags)
     result.read = len(loaded)
     evaluations: dict[int, tuple[Loaded, rules.Evaluation]] = {}
-    summaries, changed = [], []
+    summaries, changed, unchanged = [], [], {}
     for item in loaded:
         evaluation = rules.evaluate(item.facts, today, config)
         evaluations[item.facts.contact_id] = (item, evaluation)
@@ -110,13 +146,29 @@ def score_chunk(
             stale_since=evaluation.stale_since,
             due_on=evaluation.due_on,
         )
-        summaries.append(summary)
-        if item.previous != (summary.score, summary.has_blocking_issue, summary.stale_since):
+        now = (summary.score, summary.has_blocking_issue, summary.stale_since, summary.due_on)
+        if item.previous[:3] != now[:3]:
             changed.append(summary.contact_id)
+        if item.previous == now and item.quality_version == item.seen_version:
+            # Nothing to write: rewriting the row would only churn every index on it.
+            unchanged[summary.contact_id] = item.seen_version
+        else:
+            summaries.append(summary)
     written = contact_quality_set_bulk(summaries=summaries, changed_ids=changed, run=run)
     result.written = len(written)
-    result.skipped = len(loaded) - len(written)
-    _sync_issues({pk: evaluations[pk] for pk in written}, today=today, result=result, run=run)
+    # Contacts left as they were still sync their issues, unless a person changed them
+    # since they were read (then the next run scores them afresh).
+    synced = set(written)
+    if unchanged:
+        synced |= {
+            pk
+            for pk, version in Contact.objects.filter(pk__in=list(unchanged)).values_list(
+                "pk", "version"
+            )
+            if unchanged[pk] == version
+        }
+    result.skipped = len(loaded) - len(synced)
+    _sync_issues({pk: evaluations[pk] for pk in synced}, today=today, result=result, run=run)
     return result
 
 

@@ -11,7 +11,7 @@ from compliance.consent.services import (
     privacy_notice_publish,
 )
 from compliance.models import AuditEvent, ConsentState, PrivacyNotice, Purpose
-from contacts.models import Contact
+from contacts.models import Contact, ContactPoint
 from contacts.services import details
 from contacts.services.contacts import contact_update
 from contacts.services.quality import contacts_mark_deceased
@@ -173,3 +173,21 @@ def test_names_are_renormalised_before_scoring(rm_user):
     contact.refresh_from_db()
     assert contact.given_name == "Grace"
     assert result.renormalised == 1 and result.written == 1
+
+
+def test_a_point_that_bypassed_validation_is_marked_invalid(rm_user):
+    contact = contact_with_email(owner=rm_user)
+    ContactPoint.objects.create(contact=contact, kind="phone", value="12", normalized="12")
+    result = score_chunk([contact.pk])
+    assert result.revalidated == 1
+    assert ContactPoint.objects.get(contact=contact, kind="phone").status == "invalid"
+    assert QualityIssue.objects.filter(contact=contact, rule="invalid_contact_point").exists()
+
+
+def test_a_second_run_over_unchanged_contacts_rewrites_no_row(rm_user):
+    contact = contact_with_email(owner=rm_user)
+    score_chunk([contact.pk])
+    updated_at = Contact.objects.get(pk=contact.pk).quality_version
+    again = score_chunk([contact.pk])
+    assert (again.read, again.written, again.skipped, again.revalidated) == (1, 0, 0, 0)
+    assert Contact.objects.get(pk=contact.pk).quality_version == updated_at
