@@ -193,7 +193,9 @@ def renormalised_names(values: dict[str, str]) -> dict[str, str]:
     """The names among ``values`` whose normal form differs from what is stored."""
     changed = {}
     for name, value in values.items():
-        normal = validators.normalize_name(value or "")
+        if not value:
+            continue
+        normal = validators.normalize_name(value)
         if normal != (value or ""):
             changed[name] = normal
     return changed

@@ -26,7 +26,7 @@ from contacts.services.quality import (
 )
 from dataquality import rules
 from dataquality.models import QualityIssue, ReviewTask
-from dataquality.services.facts import Loaded, load_facts, passes_validation
+from dataquality.services.facts import Loaded, among, load_facts, passes_validation
 
 DEFAULT_TASK_DUE_DAYS = 14
 
@@ -66,7 +66,7 @@ def renormalise_chunk(contact_ids: list[int], *, run: str = "") -> int:
     """Rewrite names that are not in their normal form (full-width letters, stray spaces,
     shouting capitals), through the contacts service, guarded by version."""
     pending = []
-    for pk, version, *names in Contact.objects.filter(pk__in=contact_ids).values_list(
+    for pk, version, *names in Contact.objects.filter(among("pk", contact_ids)).values_list(
         "pk", "version", *NAME_FIELDS
     ):
         changed = renormalised_names(dict(zip(NAME_FIELDS, names, strict=True)))
@@ -84,7 +84,7 @@ def revalidate_chunk(contact_ids: list[int]) -> int:
     failing = [
         pk
         for pk, kind, value, normalized in ContactPoint.objects.filter(
-            contact_id__in=contact_ids,
+            among("contact_id", contact_ids),
             kind__in=[ContactPointKind.EMAIL, ContactPointKind.PHONE],
             status=ContactPointStatus.VALID,
         )
@@ -124,9 +124,9 @@ def score_chunk(
     # changed since the last scoring (or was never scored: an import that bypassed the
     # services) is checked again here, before the facts are read.
     changed_since = list(
-        Contact.objects.filter(pk__in=contact_ids, quality_version__lt=F("version")).values_list(
-            "pk", flat=True
-        )
+        Contact.objects.filter(
+            among("pk", contact_ids), quality_version__lt=F("version")
+        ).values_list("pk", flat=True)
     )
     if renormalise and changed_since:
         result.renormalised = renormalise_chunk(changed_since, run=run)
@@ -162,7 +162,7 @@ def score_chunk(
     if unchanged:
         synced |= {
             pk
-            for pk, version in Contact.objects.filter(pk__in=list(unchanged)).values_list(
+            for pk, version in Contact.objects.filter(among("pk", unchanged)).values_list(
                 "pk", "version"
             )
             if unchanged[pk] == version
@@ -184,7 +184,7 @@ def _sync_issues(
     open_issues = {
         (issue.contact_id, issue.rule): issue
         for issue in QualityIssue.objects.filter(
-            contact_id__in=list(evaluations), resolved_on__isnull=True
+            among("contact_id", evaluations), resolved_on__isnull=True
         ).only("id", "contact_id", "rule", "severity", "stale_since")
     }
     found: dict[tuple[int, str], rules.Finding] = {

@@ -191,3 +191,22 @@ def test_a_second_run_over_unchanged_contacts_rewrites_no_row(rm_user):
     again = score_chunk([contact.pk])
     assert (again.read, again.written, again.skipped, again.revalidated) == (1, 0, 0, 0)
     assert Contact.objects.get(pk=contact.pk).quality_version == updated_at
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "normalized", "passes"),
+    [
+        ("phone", "0912-345-678", "+886912345678", True),
+        ("phone", "+886 912 345 678", "+886912345678", True),
+        ("phone", "12", "12", False),
+        ("phone", "0912-345-678", "", True),  # no stored form: the full validator decides
+        ("phone", "not a number", "+886912345678", False),
+        ("email", "a@example.com", "a@example.com", True),
+        ("email", "not an email", "not an email", False),
+        ("email", "Ａ@example.com", "A@example.com", True),
+    ],
+)
+def test_revalidation_checks_points_as_typed(kind, value, normalized, passes):
+    from dataquality.services.facts import passes_validation
+
+    assert passes_validation(kind, value, normalized) is passes
