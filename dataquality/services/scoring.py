@@ -162,9 +162,11 @@ def score_chunk(
     if unchanged:
         synced |= {
             pk
-            for pk, version in Contact.objects.filter(among("pk", unchanged)).values_list(
-                "pk", "version"
-            )
+            # Locked to the chunk's commit, like the rows the UPDATE wrote: an erasure or an
+            # edit arriving now waits a moment instead of racing the issues written below.
+            for pk, version in Contact.objects.filter(among("pk", unchanged))
+            .select_for_update()
+            .values_list("pk", "version")
             if unchanged[pk] == version
         }
     result.skipped = len(loaded) - len(synced)

@@ -210,3 +210,21 @@ def test_revalidation_checks_points_as_typed(kind, value, normalized, passes):
     from dataquality.services.facts import passes_validation
 
     assert passes_validation(kind, value, normalized) is passes
+
+
+def test_a_contact_erased_while_the_job_ran_is_left_alone(rm_user, monkeypatch):
+    contact = contact_with_email(owner=rm_user)
+    contacts_mark_deceased(actor=rm_user, contact_ids=[contact.pk], source="test")
+    other = contact_with_email(owner=rm_user)
+    real_load = facts_module.load_facts
+
+    def load_then_erase(ids, **kwargs):
+        loaded = real_load(ids, **kwargs)
+        Contact.objects.filter(pk=contact.pk).delete()
+        return loaded
+
+    monkeypatch.setattr("dataquality.services.scoring.load_facts", load_then_erase)
+    result = score_chunk([contact.pk, other.pk])
+    assert (result.read, result.written, result.skipped) == (2, 1, 1)
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert not QualityIssue.objects.filter(contact_id=contact.pk).exists()
