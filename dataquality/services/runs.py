@@ -13,7 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -59,11 +59,11 @@ def score_ids(ids: list[int], *, today: date, run: QualityRun | None = None) -> 
     )
     if run is not None:
         QualityRun.objects.filter(pk=run.pk).update(
-            contacts_read=run.contacts_read + result.read,
-            contacts_written=run.contacts_written + result.written,
-            contacts_skipped=run.contacts_skipped + result.skipped,
-            issues_opened=run.issues_opened + result.issues_opened,
-            issues_resolved=run.issues_resolved + result.issues_resolved,
+            contacts_read=F("contacts_read") + result.read,
+            contacts_written=F("contacts_written") + result.written,
+            contacts_skipped=F("contacts_skipped") + result.skipped,
+            issues_opened=F("issues_opened") + result.issues_opened,
+            issues_resolved=F("issues_resolved") + result.issues_resolved,
         )
         run.refresh_from_db()
     return result

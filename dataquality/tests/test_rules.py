@@ -200,3 +200,12 @@ def test_nothing_changes_before_the_due_day(facts):
         return
     later = evaluate(facts, result.due_on - timedelta(days=1))
     assert {f.rule for f in later.findings} == {f.rule for f in result.findings}
+
+
+@given(facts_strategy, st.sampled_from(["has_date_of_birth", "has_national_id"]))
+def test_filling_in_a_field_never_lowers_the_score(facts, name):
+    from dataclasses import replace
+
+    without = evaluate(replace(facts, **{name: False}), TODAY).score
+    with_it = evaluate(replace(facts, **{name: True}), TODAY).score
+    assert with_it >= without
