@@ -67,12 +67,11 @@ def contact_quality_view(request, pk: int):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     context = {"contact": contact, **selectors.contact_quality(contact=contact)}
-    template = (
-        "dataquality/partials/_contact_quality.html"
-        if request.htmx
-        else "dataquality/contact_quality.html"
-    )
-    return render(request, template, context)
+    if request.htmx:
+        # Loaded by the contact page, whose view audited the visit.
+        return render(request, "dataquality/partials/_contact_quality.html", context)
+    audit.contact_viewed(actor=request.user, contact=contact)
+    return render(request, "dataquality/contact_quality.html", context)
 
 
 @permission_required("dataquality.add_listimport", raise_exception=True)

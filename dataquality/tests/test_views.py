@@ -162,3 +162,21 @@ def test_a_steward_confirms_a_possible_deceased_match(compliance_client, rm_user
     )
     contact.refresh_from_db()
     assert contact.is_deceased
+
+
+def test_the_full_panel_page_is_audited_as_a_view(rm_client, rm_user, scored_books):
+    from compliance.models import AuditAction, AuditEvent
+
+    mine = scored_books[0]
+    rm_client.get(reverse("dataquality:contact", args=[mine.pk]))
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CONTACT_VIEWED, actor=rm_user, contact_id=mine.pk
+    ).exists()
+
+
+def test_a_team_lead_sees_the_teams_books(client, rm_user, other_rm, scored_books):
+    lead = factories.team_lead(username="lead_erin")
+    factories.team_of(lead, rm_user)
+    client.force_login(lead)
+    html = client.get(reverse("dataquality:dashboard")).content.decode()
+    assert _number(html, "dq-total") == "1"
