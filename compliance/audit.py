@@ -919,3 +919,77 @@ def entry_rule_saved(*, actor, rule: models.Model, created: bool, detail: dict) 
         obj=rule,
         detail=detail,
     )
+
+
+# --- data quality (batch events: the nightly jobs and list imports) -------------------------
+
+
+def quality_summaries_written(*, contact_ids: Iterable[int], run: str = "") -> AuditEvent:
+    """A data-quality job changed these contacts' score, blocking flag or stale date."""
+    return batch(
+        actor=None, operation="quality.summary", contact_ids=contact_ids, detail={"run": run}
+    )
+
+
+def quality_issues_changed(
+    *, opened: dict[str, list[int]], resolved: dict[str, list[int]], run: str = ""
+) -> AuditEvent:
+    """Issues a job opened and resolved, by rule. Rule codes and ids only, no contact data."""
+    ids = {i for ids in (*opened.values(), *resolved.values()) for i in ids}
+    return batch(
+        actor=None,
+        operation="quality.issues",
+        contact_ids=ids,
+        detail={
+            "run": run,
+            "opened": {rule: len(v) for rule, v in opened.items()},
+            "resolved": {rule: len(v) for rule, v in resolved.items()},
+        },
+    )
+
+
+def quality_tasks_created(*, contact_ids: Iterable[int], run: str = "") -> AuditEvent:
+    return batch(
+        actor=None, operation="quality.review_tasks", contact_ids=contact_ids, detail={"run": run}
+    )
+
+
+def contact_points_status_set(
+    *, actor, contact_ids: Iterable[int], points: int, status: str, source: str
+) -> AuditEvent:
+    """Contact points marked bounced (a bounce list) or invalid (a deliverability check);
+    the addresses themselves stay out of the log."""
+    return batch(
+        actor=actor,
+        operation=f"contact_points.{status}",
+        contact_ids=contact_ids,
+        detail={"points": points, "source": source},
+    )
+
+
+def contacts_marked_deceased(*, actor, contact_ids: Iterable[int], source: str):
+    return batch(
+        actor=actor,
+        operation="contacts.deceased",
+        contact_ids=contact_ids,
+        detail={"source": source},
+    )
+
+
+def contacts_renormalised(*, contact_ids: Iterable[int], fields: list[str], run: str = ""):
+    """A cleansing job rewrote these contacts' names into their normal form."""
+    return batch(
+        actor=None,
+        operation="contacts.renormalised",
+        contact_ids=contact_ids,
+        detail={"fields": fields, "run": run},
+    )
+
+
+def verification_recorded(*, contact_ids: Iterable[int], source: str, outcomes: dict[str, int]):
+    return batch(
+        actor=None,
+        operation="quality.verification",
+        contact_ids=contact_ids,
+        detail={"source": source, "outcomes": outcomes},
+    )

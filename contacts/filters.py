@@ -61,6 +61,25 @@ class ContactFilter(django_filters.FilterSet):
         label=_("Review overdue"),
         widget=forms.CheckboxInput,
     )
+    blocking = django_filters.BooleanFilter(
+        method="filter_blocking",
+        label=_("Has blocking data-quality issues"),
+        widget=forms.CheckboxInput,
+    )
+    score_min = django_filters.NumberFilter(
+        field_name="quality_score",
+        lookup_expr="gte",
+        label=_("Quality score from"),
+        min_value=0,
+        max_value=100,
+    )
+    score_max = django_filters.NumberFilter(
+        field_name="quality_score",
+        lookup_expr="lte",
+        label=_("Quality score to"),
+        min_value=0,
+        max_value=100,
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("display_name", "name"),
@@ -68,6 +87,7 @@ class ContactFilter(django_filters.FilterSet):
             ("risk_level", "risk"),
             ("next_review_due", "review"),
             ("updated_at", "updated"),
+            ("quality_score", "quality"),
         ),
         field_labels={
             "display_name": _("Name"),
@@ -75,13 +95,25 @@ class ContactFilter(django_filters.FilterSet):
             "risk_level": _("Risk profile"),
             "next_review_due": _("Next review due"),
             "updated_at": _("Last changed"),
+            "quality_score": _("Quality score"),
         },
         label=_("Sort by"),
     )
 
     class Meta:
         model = Contact
-        fields = ["q", "lifecycle_stage", "tag", "risk", "owner", "flag", "review_overdue"]
+        fields = [
+            "q",
+            "lifecycle_stage",
+            "tag",
+            "risk",
+            "owner",
+            "flag",
+            "review_overdue",
+            "blocking",
+            "score_min",
+            "score_max",
+        ]
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +136,9 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(**{f"is_{value}" if value == Flag.DECEASED else value: True})
+
+    def filter_blocking(self, queryset, name, value):
+        return queryset.with_blocking_issue() if value else queryset
 
     def filter_review_overdue(self, queryset, name, value):
         return queryset.with_review_overdue() if value else queryset

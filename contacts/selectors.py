@@ -46,6 +46,8 @@ def contact_list(*, user, filters) -> tuple[ContactFilter, QuerySet]:
             "do_not_contact",
             "left_employer",
             "awaiting_review",
+            "quality_score",
+            "has_blocking_issue",
             "updated_at",
             "owner__username",
             "owner__first_name",

@@ -36,6 +36,10 @@ RELATIONSHIP_MANAGER_PERMISSIONS = [
     # Takes a data-subject request on the client's behalf; sees those of their book.
     "compliance.view_datasubjectrequest",
     "compliance.add_datasubjectrequest",
+    # The data-quality dashboard and issues of their book; their own review tasks.
+    "dataquality.view_qualityissue",
+    "dataquality.view_reviewtask",
+    "dataquality.change_reviewtask",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -107,6 +111,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_breachclockrule",
         "compliance.add_breachclockrule",
         "compliance.change_breachclockrule",
+        # Data stewardship: the whole book's data quality, bounce and deceased lists, and
+        # the review of name + date-of-birth matches against a deceased list.
+        "dataquality.view_qualityissue",
+        "dataquality.view_listimport",
+        "dataquality.add_listimport",
+        "dataquality.view_deceasedcandidate",
+        "dataquality.change_deceasedcandidate",
     ],
     # Runs the system and the vocabulary; sees no client data.
     roles.ADMINISTRATOR: [

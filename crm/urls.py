@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/two-factor/", accounts.two_factor, name="two_factor"),
     path("account/two-factor/qr.svg", accounts.two_factor_qr, name="two_factor_qr"),
     path("contacts/", include("contacts.urls")),
+    path("quality/", include("dataquality.urls")),
     path("admin/", admin.site.urls),
 ]
 

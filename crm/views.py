@@ -12,6 +12,7 @@ from compliance.requests.selectors import requests_due_for
 from contacts.selectors import book_summary, notes_needing_attention
 from contacts.views.common import client_facing
 from core.services import user_set_language
+from dataquality.selectors import home_summary as quality_summary
 
 
 @login_not_required
@@ -40,6 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
     requests_due = requests_due_for(user=request.user)
     context = {"summary": summary, "attention": attention, "requests_due": requests_due}
     return render(request, "crm/home.html", context)
+    quality = quality_summary(user=request.user) if facing else None
+    return render(request, "crm/home.html", {"summary": summary, "quality": quality})
 
 
 @require_POST

@@ -59,6 +59,23 @@ class ContactQuerySet(models.QuerySet):
     def with_review_overdue(self, on=None):
         return self.filter(next_review_due__lt=on or timezone.localdate())
 
+    def with_blocking_issue(self) -> "ContactQuerySet":
+        return self.filter(has_blocking_issue=True)
+
+    def with_quality_between(self, low: int | None, high: int | None) -> "ContactQuerySet":
+        queryset = self
+        if low is not None:
+            queryset = queryset.filter(quality_score__gte=low)
+        if high is not None:
+            queryset = queryset.filter(quality_score__lte=high)
+        return queryset
+
+    def quality_pending(self, on=None) -> "ContactQuerySet":
+        """Contacts whose quality summary is out of date: changed since it was computed,
+        or due for a re-check by date."""
+        on = on or timezone.localdate()
+        return self.filter(Q(quality_version__lt=F("version")) | Q(quality_due_on__lte=on))
+
     def with_current_risk(self, level: str, on=None):
         return self.filter(risk_level=level, risk_valid_until__gte=on or timezone.localdate())
 
@@ -178,6 +195,21 @@ class Contact(TimeStampedModel):
     # from the index alone at a million contacts.
     tag_ids = IdSetField(editable=False, blank=True, default="")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    # The data-quality summary, written by the dataquality jobs through
+    # ``contacts.services.quality`` so lists, segments and audiences can filter on it.
+    quality_score = models.PositiveSmallIntegerField(
+        _("quality score"), null=True, blank=True, editable=False
+    )
+    has_blocking_issue = models.BooleanField(
+        _("has a blocking data-quality issue"), default=False, editable=False
+    )
+    stale_since = models.DateField(_("stale since"), null=True, blank=True, editable=False)
+    # The ``version`` the summary was computed at; below ``version`` means "changed since".
+    quality_version = models.PositiveIntegerField(default=0, editable=False)
+    # The day the summary may change with no edit at all (a review or risk assessment falls
+    # due), so an incremental run picks the contact up without reading the whole book.
+    quality_due_on = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -232,6 +264,20 @@ class Contact(TimeStampedModel):
             ),
             models.Index(fields=["next_review_due"]),
             models.Index(fields=["risk_level", "risk_valid_until"]),
+            # "My contacts with blocking issues", in the list's order.
+            models.Index(
+                fields=["owner", "display_name", "id"],
+                condition=Q(has_blocking_issue=True),
+                name="contact_blocking_by_owner",
+            ),
+            models.Index(fields=["owner", "quality_score"], name="contact_owner_quality"),
+            models.Index(fields=["quality_due_on"], name="contact_quality_due"),
+            # The incremental run's work list: contacts changed since their last scoring.
+            models.Index(
+                fields=["id"],
+                condition=Q(quality_version__lt=F("version")),
+                name="contact_quality_pending",
+            ),
         ]
 
     def __str__(self) -> str:

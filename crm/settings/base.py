@@ -219,6 +219,28 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.requests.tasks.expire_access_exports",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Data quality: contacts changed or due since they were scored, every night; the whole
+    # book on Sundays; then the RMs' reminder digests; email domains checked weekly.
+    "dataquality.score_incremental": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.score_incremental",),
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "dataquality.score_full": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.score_full",),
+        "schedule": crontab(hour=3, minute=0, day_of_week=0),
+    },
+    "dataquality.review_reminders": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.review_reminders",),
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "dataquality.verify_deliverability": {
+        "task": "core.tasks.run_job",
+        "args": ("dataquality.verify_deliverability",),
+        "schedule": crontab(hour=4, minute=0, day_of_week=6),
+    },
     # Write the chain head outside the database once a day.
     "compliance.checkpoint_audit_log": {
         "task": "compliance.tasks.checkpoint_audit_log",
@@ -268,6 +290,28 @@ PRIVACY_TRANSFERS = env.list("PRIVACY_TRANSFERS", default=[])
 
 # Contacts and data quality.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="TW")
+# The quality score's weights (only their ratios matter; see dataquality/scoring.py).
+DATAQUALITY_WEIGHTS = {
+    "completeness": env.int("DATAQUALITY_WEIGHT_COMPLETENESS", default=40),
+    "validity": env.int("DATAQUALITY_WEIGHT_VALIDITY", default=25),
+    "freshness": env.int("DATAQUALITY_WEIGHT_FRESHNESS", default=20),
+    "consistency": env.int("DATAQUALITY_WEIGHT_CONSISTENCY", default=15),
+}
+# Contact details must be verified this often, in months, by segment.
+DATAQUALITY_REVIEW_CADENCE_MONTHS = {
+    "high_net_worth": env.int("DATAQUALITY_CADENCE_HNW_MONTHS", default=6),
+    "default": env.int("DATAQUALITY_CADENCE_MONTHS", default=12),
+}
+# Tags (with everything under them) that put a contact in the high-net-worth cadence.
+DATAQUALITY_HNW_TAG_CODES = ("segment-hnw",)
+# A review task is due this many days after its issue is found.
+DATAQUALITY_TASK_DUE_DAYS = env.int("DATAQUALITY_TASK_DUE_DAYS", default=14)
+# Contacts per chunk (one transaction, a handful of queries) in the nightly runs.
+DATAQUALITY_CHUNK_SIZE = env.int("DATAQUALITY_CHUNK_SIZE", default=5000)
+# Third-party checks of contact points (DNS deliverability of email domains). Off in tests.
+DATAQUALITY_DELIVERABILITY_CHECK = env.bool("DATAQUALITY_DELIVERABILITY_CHECK", default=True)
+# Links in reminder emails.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Field encryption: a comma-separated list of Fernet keys, newest first (MultiFernet).
 # The lookup hash uses a separate key. The defaults below are for development only;

@@ -11,3 +11,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Never the network from tests: the deliverability check uses a fake resolver when tested.
+DATAQUALITY_DELIVERABILITY_CHECK = False

@@ -90,6 +90,7 @@ from contacts.views.detail import SECTIONS
 from core import roles
 from core.models import JobRun, Team, User
 from core.testing import login_verified
+from dataquality.models import DeceasedCandidate, ListImport, ReviewTask
 
 # The views anyone may reach without logging in. Keep it short: each entry is a door.
 PUBLIC_URL_NAMES = frozenset({"login", "health", "set_language_public", "admin:login", "favicon"})
@@ -135,6 +136,13 @@ REQUIRED_PERMISSION = {
     "contacts:review_batch_reject": "contacts.review_pendingchange",
     "contacts:review_mine": "contacts.add_contact",
     "contacts:import": "contacts.add_contact",
+    "dataquality:dashboard": "dataquality.view_qualityissue",
+    "dataquality:tasks": "dataquality.view_reviewtask",
+    "dataquality:task_complete": "dataquality.change_reviewtask",
+    "dataquality:contact": "dataquality.view_qualityissue",
+    "dataquality:imports": "dataquality.add_listimport",
+    "dataquality:candidates": "dataquality.change_deceasedcandidate",
+    "dataquality:candidate_decide": "dataquality.change_deceasedcandidate",
 }
 
 # Views that only accept POST: a GET answers 405 whoever asks, before anything is looked up.
@@ -157,6 +165,8 @@ POST_ONLY = frozenset(
         "contacts:review_reject",
         "contacts:review_batch_approve",
         "contacts:review_batch_reject",
+        "dataquality:task_complete",
+        "dataquality:candidate_decide",
     }
 )
 
@@ -167,6 +177,9 @@ ALLOWED_GET_STATUS = {
 }
 
 MISSING_PK = 987_654_321
+
+# Views outside the contacts app whose ``pk`` is a contact's.
+CONTACT_ROUTES_ELSEWHERE = frozenset({"dataquality:contact"})
 
 
 # --- the URL configuration, walked ---------------------------------------------------------------
@@ -193,6 +206,8 @@ class Route:
 
     @property
     def carries_contact(self) -> bool:
+        if self.name in CONTACT_ROUTES_ELSEWHERE:
+            return True
         return bool(self.name) and self.name.startswith("contacts:") and "pk" in self.params
 
     @property
@@ -418,6 +433,19 @@ def world(rm_user, other_rm, compliance_user, admin_user_role) -> World:
         source_name="seminar.csv",
         rows=[BatchRowInput(number=1, values={"family_name": "Ko", "lifecycle_stage": "prospect"})],
     )
+    # Data quality: an open review task of the RM's, a name + birth-date match for review.
+    admin_objects[ReviewTask] = ReviewTask.objects.create(
+        contact=contacts["relationship_manager"],
+        assignee=rm_user,
+        rule="deceased",
+        due_on=factories.today(),
+    )
+    admin_objects[DeceasedCandidate] = DeceasedCandidate.objects.create(
+        contact=contacts["other_rm"],
+        list_import=ListImport.objects.create(
+            kind="deceased", imported_by=compliance_user, encoding="utf-8"
+        ),
+    )
     return World(
         pending_change=PendingChange.objects.pending().get(contact=newcomer),
         batch=batch,
@@ -451,6 +479,7 @@ CONTACT_URL_ARGUMENTS = {
     "contacts:notes_restrict": lambda f: [{}],
     "contacts:interaction_restrict": lambda f: [{"interaction_pk": f.interaction.pk}],
     "contacts:interaction_edit": lambda f: [{"interaction_pk": f.interaction.pk}],
+    "dataquality:contact": lambda f: [{}],
 }
 
 # Arguments of the other URLs with parameters, by name (or by pattern when unnamed).
@@ -477,6 +506,8 @@ OTHER_URL_ARGUMENTS = {
     "contacts:review_batch": lambda w: [{"batch_pk": w.batch.pk}],
     "contacts:review_batch_approve": lambda w: [{"batch_pk": w.batch.pk}],
     "contacts:review_batch_reject": lambda w: [{"batch_pk": w.batch.pk}],
+    "dataquality:task_complete": lambda w: [{"pk": w.admin_objects[ReviewTask].pk}],
+    "dataquality:candidate_decide": lambda w: [{"pk": w.admin_objects[DeceasedCandidate].pk}],
 }
 
 
@@ -599,6 +630,7 @@ def post_data(route: Route, kwargs: dict, world: World, contact: Contact) -> dic
         "contacts:review_approve": lambda: {"seen_version": world.pending_change.contact.version},
         "contacts:review_reject": lambda: {"reason": "Not a real person"},
         "contacts:review_batch_reject": lambda: {"reason": "Wrong list"},
+        "dataquality:candidate_decide": lambda: {"decision": "confirm"},
     }
     return data[route.name]() if route.name in data else {}
 
@@ -625,6 +657,9 @@ SNAPSHOT_MODELS = [
     ReviewBatchRow,
     RequiredFieldRule,
     ReviewRule,
+    ReviewTask,
+    DeceasedCandidate,
+    ListImport,
     ConsentEvent,
     ConsentState,
     ContactMarketingRefusal,
