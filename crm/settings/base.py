@@ -86,6 +86,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'prudence.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Pages ask short, indexed questions: starting parallel workers costs more than they
+    # save (a tag-filtered page at a million contacts: 51 ms of SQL with two workers, 18 ms
+    # without; docs/BENCHMARKS.md). Set it higher for a process that runs big reports.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env.int('PG_PARALLEL_WORKERS_PER_GATHER', default=0)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

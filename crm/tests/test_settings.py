@@ -58,3 +58,13 @@ def test_production_refuses_unsafe_configuration(override, complaint):
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
     assert complaint in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"), [({}, "0"), ({"PG_PARALLEL_WORKERS_PER_GATHER": "2"}, "2")]
+)
+def test_postgresql_pages_run_without_parallel_workers_unless_told(override, expected):
+    script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_manage("shell", "-c", script, **override)
+    assert result.returncode == 0, result.stderr
+    assert f"-c max_parallel_workers_per_gather={expected}" in result.stdout
