@@ -15,6 +15,7 @@ on the server, and the caller touches the connection only between chunks.
 """
 
 import io
+import json
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -48,6 +49,10 @@ def _iso(value) -> str:
     return _NULL if value is None else value.isoformat()
 
 
+def _json(value) -> str:
+    return _NULL if value is None else _text(json.dumps(value, ensure_ascii=False))
+
+
 def _any(value) -> str:
     """Whatever a custom field's ``get_db_prep_save`` returned."""
     if value is None or isinstance(value, bool):
@@ -78,6 +83,7 @@ _FORMATS = {
     models.TextField: _text,
     models.DateField: _iso,
     models.DateTimeField: _iso,
+    models.JSONField: _json,
 }
 
 
