@@ -295,3 +295,25 @@ def access_exports_expire(*, now: datetime | None = None) -> int:
         if name and (export_dir() / name).exists():
             _delete_file(name)
     return expired
+
+
+def access_exports_discard(*, contact_id: int) -> int:
+    """Erasure: withdraw every package of the contact's requests that is still waiting
+    (being built or ready) and delete their files once the erasure commits. The package is
+    a copy of everything held about the person; it must not outlive their erasure. Runs in
+    the caller's transaction."""
+    now = timezone.now()
+    discarded = 0
+    waiting = AccessExport.objects.select_for_update(of=("self",)).filter(
+        request__contact_id=contact_id,
+        status__in=(AccessExportStatus.PENDING, AccessExportStatus.READY),
+    )
+    for export in waiting.select_related("request"):
+        export.status = AccessExportStatus.EXPIRED
+        export.deleted_at = now
+        export.save(update_fields=["status", "deleted_at"])
+        audit.access_export_expired(export=export)
+        name = export.file_name
+        transaction.on_commit(lambda name=name: _delete_file(name))
+        discarded += 1
+    return discarded
