@@ -653,7 +653,9 @@ def request_extended(*, actor, request: models.Model) -> AuditEvent:
     )
 
 
-def request_completed(*, actor, request: models.Model) -> AuditEvent:
+def request_completed(*, actor, request: models.Model, executed: bool = False) -> AuditEvent:
+    """``executed``: Prudence carried the request out (erasure, restriction, stop all
+    marketing); False: the DPO records that it was done by hand."""
     return _request_event(
         AuditAction.REQUEST_COMPLETED,
         actor=actor,
@@ -661,6 +663,7 @@ def request_completed(*, actor, request: models.Model) -> AuditEvent:
         request=request,
         text={},
         closed_at=request.closed_at.isoformat(),
+        executed=executed,
     )
 
 

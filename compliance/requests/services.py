@@ -49,20 +49,17 @@ ACCESS_TYPES = frozenset({RequestType.ACCESS, RequestType.COPY, RequestType.PORT
 
 # --- the integration point for erasure and restriction ---------------------------------------
 
-Executor = Callable[..., None]
+Executor = Callable[..., bool | None]
 _executors: dict[str, Executor] = {}
 
 
 def register_executor(request_type: str, executor: Executor) -> None:
     """Let the module that carries out a type of request do it when the request completes.
 
-    INTEGRATION POINT. ``compliance.erasure`` registers, in ``ComplianceConfig.ready()``::
-
-        register_executor(RequestType.ERASURE, lambda *, actor, request: contact_erase(...))
-        register_executor(RequestType.RESTRICTION, lambda *, actor, request: ...)
-
-    The executor is called inside ``request_complete``'s transaction, with the locked
-    request, before its status changes: if it raises, nothing is completed. Until a type
+    ``compliance.requests.executors`` registers erasure, restriction and objection in
+    ``ComplianceConfig.ready()``. The executor is called inside ``request_complete``'s
+    transaction, with the locked request and the completion's ``options`` as keyword
+    arguments, before its status changes: if it raises, nothing is completed. Until a type
     has an executor, completing its request records the DPO's word that it was done by
     hand (the audit event says ``executed: false``).
     """
@@ -314,12 +311,15 @@ def request_extend(
 
 
 @transaction.atomic
-def request_complete(*, actor, request: DataSubjectRequest) -> DataSubjectRequest:
+def request_complete(
+    *, actor, request: DataSubjectRequest, options: dict | None = None
+) -> DataSubjectRequest:
     """Close the request as answered.
 
-    An access, copy or portability request needs its package built first. For erasure and
-    restriction, the executor registered by ``compliance.erasure`` runs here, in this
-    transaction (``register_executor``).
+    An access, copy or portability request needs its package built first. For erasure,
+    restriction and objection, the registered executor runs here, in this transaction
+    (``register_executor``), with ``options`` (an erasure's reason and previewed plan
+    fingerprint, an objection's "stop all marketing").
     """
     request = _lock(request)
     _require_status(
@@ -331,13 +331,17 @@ def request_complete(*, actor, request: DataSubjectRequest) -> DataSubjectReques
     ):
         raise ValidationError(_("Build the package of the person's data before completing."))
     executor = executor_for(request.request_type)
-    if executor is not None:
-        executor(actor=actor, request=request)
+    # An executor returns False when it had nothing to do (an objection without "stop all
+    # marketing"): the audit then says the DPO answered it by hand.
+    executed = (
+        executor is not None
+        and executor(actor=actor, request=request, **(options or {})) is not False
+    )
     request.status = RequestStatus.COMPLETED
     request.closed_at = timezone.now()
     request.closed_by = actor
     request.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-    audit.request_completed(actor=actor, request=request)
+    audit.request_completed(actor=actor, request=request, executed=executed)
     return request
 
 
