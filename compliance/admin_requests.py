@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compliance import dashboard
 from compliance.erasure import services as erasure_services
 from compliance.erasure.plan import ErasurePlan
 from compliance.models import (
@@ -298,6 +299,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 name="compliance_datasubjectrequest_dashboard",
             ),
             path(
+                "dpo/",
+                _model_view(self, self.dpo_dashboard_view),
+                name="compliance_dpo_dashboard",
+            ),
+            path(
                 "<path:object_id>/workflow/",
                 _model_view(self, self.workflow_view),
                 name="compliance_datasubjectrequest_workflow",
@@ -320,6 +326,23 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/compliance/datasubjectrequest/dashboard.html", context
         )
+
+    def dpo_dashboard_view(self, request):
+        """The DPO's overview: requests by due date, consent coverage, erasures and holds,
+        incidents and their clocks. For compliance staff (who see requests)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        data = dashboard.dpo_dashboard()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Data protection dashboard"),
+            "buckets": [
+                (BUCKET_TITLES[key], key, data["requests"][key]) for key in DueBucket.values
+            ],
+            **data,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/compliance/dpo_dashboard.html", context)
 
     def workflow_view(self, request, object_id):
         """Every step that applies to the request now, each a small form."""
