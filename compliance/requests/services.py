@@ -452,38 +452,48 @@ def _open_deadlines(request: DataSubjectRequest):
     yield RequestDeadlineKind.ANSWER, request.due_on
 
 
-def request_reminders_send(*, today: date | None = None) -> int:
-    """The nightly run: for every open request whose deadline is near or past, send the
-    reminder now due, unless it was sent before. Safe to run twice."""
-    today = today or timezone.localdate()
+def reminder_candidates(*, today: date):
+    """Open requests with a deadline near enough (or past) for a reminder to be due."""
     horizon = today + timedelta(days=max(days for _, days in clock.ADVANCE_REMINDERS))
+    return DataSubjectRequest.objects.open().filter(
+        Q(due_on__lte=horizon) | Q(acknowledge_due_on__lte=horizon, acknowledged_at__isnull=True)
+    )
+
+
+def request_reminders_due_send(*, request: DataSubjectRequest, today: date) -> int:
+    """Send the reminders now due for one request, each once; how many were sent."""
+    sent = 0
+    for deadline, due_on in _open_deadlines(request):
+        already = {
+            r.stage
+            for r in request.reminders.all()
+            if r.deadline == deadline and r.due_on == due_on
+        }
+        stage = clock.reminder_due(today=today, due_on=due_on, sent=already)
+        if stage is None:
+            continue
+        try:
+            if request_reminder_send(
+                request=request, deadline=deadline, due_on=due_on, stage=stage
+            ):
+                sent += 1
+        except Exception:
+            # One bad address must not stop everyone else's reminders.
+            logger.exception("reminder for request %s could not be sent", request.pk)
+    return sent
+
+
+def request_reminders_send(*, today: date | None = None) -> int:
+    """Every reminder due today, in one go (the nightly job,
+    ``compliance.jobs.RequestRemindersJob``, does the same in chunks). Safe to run twice."""
+    today = today or timezone.localdate()
     candidates = (
-        DataSubjectRequest.objects.open()
-        .filter(
-            Q(due_on__lte=horizon)
-            | Q(acknowledge_due_on__lte=horizon, acknowledged_at__isnull=True)
-        )
+        reminder_candidates(today=today)
         .select_related("assignee")
         .prefetch_related("reminders")
         .order_by("pk")
     )
-    sent = 0
-    for request in candidates.iterator(chunk_size=200):
-        for deadline, due_on in _open_deadlines(request):
-            already = {
-                r.stage
-                for r in request.reminders.all()
-                if r.deadline == deadline and r.due_on == due_on
-            }
-            stage = clock.reminder_due(today=today, due_on=due_on, sent=already)
-            if stage is None:
-                continue
-            try:
-                if request_reminder_send(
-                    request=request, deadline=deadline, due_on=due_on, stage=stage
-                ):
-                    sent += 1
-            except Exception:
-                # One bad address must not stop everyone else's reminders.
-                logger.exception("reminder for request %s could not be sent", request.pk)
-    return sent
+    return sum(
+        request_reminders_due_send(request=request, today=today)
+        for request in candidates.iterator(chunk_size=200)
+    )
