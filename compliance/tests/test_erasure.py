@@ -183,7 +183,9 @@ def seed_person(*, owner, officer, **overrides):
     restriction.restriction_apply(
         actor=officer, contact=person, reason="Sapphira Zhuangfeng contests her address"
     )
-    audit.revealed(actor=owner, contact=person, field="national_id", reason="Counter check")
+    audit.revealed(
+        actor=owner, contact=person, field="national_id", reason="Sapphira at the Xinyi counter"
+    )
     contact_export_record(
         actor=owner, fmt="csv", contact_ids=[person.pk, friend.pk], filters={}, searched=False
     )
