@@ -28,7 +28,8 @@ class PersonalDataEntry:
     # Optional custom exporter: row -> dict. Default: the personal fields' values.
     export: Callable[[models.Model], dict] | None = None
     # For the records of processing (GDPR Art. 30): the category of personal data the table
-    # holds, and how long it is kept. Translatable text; empty shows as "not stated".
+    # holds, and how long it is kept (translatable text). Without a retention, the records of
+    # processing state the retention policies and any statutory hold that apply.
     category: str = ""
     retention: str = ""
 

@@ -5,9 +5,9 @@ The workflow: received -> identity verified -> in progress -> completed; refused
 open status, with a reason. Identity must be verified before any work starts (no data
 leaves before that). Acknowledgement and the one extension are recorded beside the status.
 
-Erasure and restriction are carried out by ``compliance.erasure`` (built separately). Their
-requests are tracked here; the moment of completion is where the work is triggered: see
-``register_executor`` and ``request_complete``.
+Erasure, restriction and objections to direct marketing are carried out at completion by
+the executors ``compliance.requests.executors`` registers: see ``register_executor`` and
+``request_complete``.
 """
 
 import logging
