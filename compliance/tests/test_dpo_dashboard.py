@@ -129,7 +129,7 @@ def test_consent_coverage_is_one_grouped_query_whatever_the_book(
         dashboard.consent_coverage(now=timezone.now())
 
 
-def test_erasures_holds_and_restrictions_are_counted(rm_user, compliance_user):
+def test_erasures_holds_and_restrictions_are_counted(rm_user, compliance_user, compliance_client):
     ended = factories.today() - dt.timedelta(days=365)
     former = factories.make_contact(
         owner=rm_user,
@@ -155,6 +155,10 @@ def test_erasures_holds_and_restrictions_are_counted(rm_user, compliance_user):
         [(str(LegalHoldKind.KYC_AML.label), 1), (str(LegalHoldKind.DISPUTE.label), 1)]
     )
     assert data["restrictions"] == 1
+    page = compliance_client.get(reverse(URL)).content.decode()
+    assert 'data-testid="held-waiting">1<' in page
+    ends = data["next_hold_ends"][0].ends_on.isoformat()
+    assert f"{ends}: contact {former.pk} (KYC/AML" in page
 
 
 def test_open_incidents_show_their_running_clocks(compliance_client, compliance_user):
