@@ -62,13 +62,6 @@ from contacts.services.review import BatchRowInput, review_batch_create
 from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from core import jobs
-from dataquality.models import (
-    DeceasedCandidate,
-    ListImport,
-    QualityIssue,
-    ReviewTask,
-    VerificationResult,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -246,7 +239,19 @@ def seed_review(*, person, owner):
 
 
 def seed_quality(*, person, owner, officer):
-    """What the data-quality checks say about the person."""
+    """What the data-quality checks say about the person. (Its models are looked up by
+    name: compliance, tests included, never imports the higher dataquality app.)"""
+    quality = apps.get_app_config("dataquality")
+    QualityIssue, ReviewTask, VerificationResult, DeceasedCandidate, ListImport = (
+        quality.get_model(name)
+        for name in (
+            "QualityIssue",
+            "ReviewTask",
+            "VerificationResult",
+            "DeceasedCandidate",
+            "ListImport",
+        )
+    )
     today = factories.today()
     QualityIssue.objects.create(
         contact=person,
