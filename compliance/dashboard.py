@@ -79,21 +79,24 @@ def consent_coverage(*, now: datetime) -> list[Coverage]:
         ._base_manager.exclude(Exists(ErasureRecord.objects.filter(contact_id=OuterRef("pk"))))
         .count()
     )
+    # An erased person's consent states stay (the ledger is proof) but count for nothing.
+    erased = Exists(ErasureRecord.objects.filter(contact_id=OuterRef("contact_id")))
     granted = {
         (row["purpose_id"], row["channel"]): row["n"]
         for row in ConsentState.objects.filter(
             purpose__is_marketing=True, status=ConsentStatus.GRANTED
         )
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gte=now))
+        .exclude(erased)
         .values("purpose_id", "channel")
         .annotate(n=Count("contact_id", distinct=True))
         .order_by()
     }
+    channels = dict(ConsentState._meta.get_field("channel").choices)
     rows = []
     for purpose in Purpose.objects.filter(is_marketing=True, is_active=True).order_by(
         "position", "code"
     ):
-        channels = dict(ConsentState._meta.get_field("channel").choices)
         for channel in purpose.terms().consent_channels:
             rows.append(
                 Coverage(
