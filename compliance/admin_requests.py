@@ -3,7 +3,7 @@ dashboard, the deadline table, and the one download of an access package. Every 
 through ``compliance.requests.services`` (audited); the console never edits a request's
 fields directly."""
 
-from functools import update_wrapper
+from functools import partial, update_wrapper
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compliance import dashboard
+from compliance.erasure import services as erasure_services
+from compliance.erasure.plan import ErasurePlan
 from compliance.models import (
     AccessExport,
     AccessExportStatus,
@@ -23,9 +26,10 @@ from compliance.models import (
     RequestDeadlineRule,
     RequestStatus,
 )
-from compliance.requests import access, selectors, services
+from compliance.requests import access, executors, selectors, services
 from compliance.requests import forms as request_forms
-from compliance.requests.clock import DueBucket
+from compliance.requests.clock import DueBucket, RequestType
+from core.exceptions import ApplicationError
 
 BUCKET_TITLES = {
     DueBucket.OVERDUE: gettext_lazy("Overdue"),
@@ -72,8 +76,44 @@ class RequestAddForm(forms.ModelForm):
         return data
 
 
+def _complete_step(user, request: DataSubjectRequest, plan: ErasurePlan | None):
+    """The form and the call that complete ``request``: an erasure asks for the typed
+    confirmation of the plan previewed on the page; an objection may stop all marketing."""
+    if request.request_type == RequestType.ERASURE and plan is not None:
+        form_class = partial(
+            request_forms.RequestErasureConfirmForm,
+            contact_id=request.contact_id,
+            initial={
+                "fingerprint": plan.fingerprint,
+                "reason": executors.request_reference(request),
+            },
+        )
+
+        def options(d):
+            return {"reason": d["reason"], "expected_fingerprint": d["fingerprint"]}
+
+    elif request.request_type == RequestType.OBJECTION:
+        form_class = request_forms.ObjectionCompleteForm
+
+        def options(d):
+            return {"stop_marketing": d["stop_marketing"]}
+
+    else:
+        form_class = request_forms.EmptyForm
+
+        def options(d):
+            return {}
+
+    return (
+        form_class,
+        request.status == RequestStatus.IN_PROGRESS,
+        lambda d: services.request_complete(actor=user, request=request, options=options(d)),
+        gettext_lazy("Request completed."),
+    )
+
+
 # Each workflow step: its form, whether it applies now, and the service call.
-def _steps(user, request: DataSubjectRequest) -> dict:
+def _steps(user, request: DataSubjectRequest, *, plan: ErasurePlan | None = None) -> dict:
     is_open = request.is_open
     status = request.status
     return {
@@ -118,12 +158,7 @@ def _steps(user, request: DataSubjectRequest) -> dict:
             ),
             gettext_lazy("Deadline extended."),
         ),
-        "complete": (
-            request_forms.EmptyForm,
-            status == RequestStatus.IN_PROGRESS,
-            lambda d: services.request_complete(actor=user, request=request),
-            gettext_lazy("Request completed."),
-        ),
+        "complete": _complete_step(user, request, plan),
         "refuse": (
             request_forms.RefuseForm,
             is_open,
@@ -264,6 +299,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 name="compliance_datasubjectrequest_dashboard",
             ),
             path(
+                "dpo/",
+                _model_view(self, self.dpo_dashboard_view),
+                name="compliance_dpo_dashboard",
+            ),
+            path(
                 "<path:object_id>/workflow/",
                 _model_view(self, self.workflow_view),
                 name="compliance_datasubjectrequest_workflow",
@@ -287,6 +327,23 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             request, "admin/compliance/datasubjectrequest/dashboard.html", context
         )
 
+    def dpo_dashboard_view(self, request):
+        """The DPO's overview: requests by due date, consent coverage, erasures and holds,
+        incidents and their clocks. For compliance staff (who see requests)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        data = dashboard.dpo_dashboard()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Data protection dashboard"),
+            "buckets": [
+                (BUCKET_TITLES[key], key, data["requests"][key]) for key in DueBucket.values
+            ],
+            **data,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/compliance/dpo_dashboard.html", context)
+
     def workflow_view(self, request, object_id):
         """Every step that applies to the request now, each a small form."""
         if not self.has_change_permission(request):
@@ -294,7 +351,16 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is None:
             raise Http404
-        steps = _steps(request.user, obj)
+        plan = None
+        if (
+            obj.request_type == RequestType.ERASURE
+            and obj.status == RequestStatus.IN_PROGRESS
+            and not erasure_services.is_erased(obj.contact_id)
+        ):
+            # The same plan the execution applies: what goes, what a hold keeps and why,
+            # whom the data was disclosed to.
+            plan = erasure_services.erasure_preview(contact=obj.contact)
+        steps = _steps(request.user, obj, plan=plan)
         bound = {}
         status = 200
         if request.method == "POST":
@@ -310,6 +376,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 except ValidationError as error:
                     for field, errors in _error_items(error):
                         form.add_error(field if field in form.fields else None, errors)
+                except ApplicationError as error:  # the plan changed since the preview
+                    form.add_error(None, error.message)
                 else:
                     messages.success(request, done)
                     return redirect(request.path)
@@ -327,6 +395,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "step_forms": forms_now,
             "exports": obj.exports.all(),
             "notes": obj.notes.select_related("author"),
+            "plan": plan,
             "opts": self.model._meta,
         }
         return TemplateResponse(

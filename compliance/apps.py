@@ -8,6 +8,8 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import jobs, personal_data
+        from compliance.requests import executors
 
         personal_data.register_all()
         jobs.register_all()
+        executors.register_all()

@@ -228,11 +228,13 @@ def cover_granted(*, actor, cover: models.Model) -> AuditEvent:
 
 
 def contacts_reassigned(*, actor, contact_ids: Iterable[int], new_owner_id: int, reason: str):
+    """The reason is free text about many contacts at once, with no one contact's salt to
+    hash it with: only whether one was given is kept (as for a review batch)."""
     return batch(
         actor=actor,
         operation="reassign",
         contact_ids=contact_ids,
-        detail={"new_owner": new_owner_id, "reason": reason},
+        detail={"new_owner": new_owner_id, "reason_given": bool(reason.strip())},
     )
 
 
@@ -310,13 +312,15 @@ def exported(
 
 
 def revealed(*, actor, contact: models.Model, field: str, reason: str) -> AuditEvent:
-    """A masked value shown in full. The reason is the user's own words about why."""
+    """A masked value shown in full. The reason is the user's own words about why, and may
+    name the person: kept as a keyed hash salted per contact (comparable while the contact
+    exists, meaningless once erasure destroys the salt)."""
     return _write(
         actor=actor,
         action=AuditAction.REVEALED,
         obj=contact,
         contact_id=contact.pk,
-        detail={"field": field, "reason": reason},
+        detail={"field": field, "reason": personal_hash(reason.strip(), contact_id=contact.pk)},
     )
 
 
@@ -481,9 +485,10 @@ def restriction_lifted(*, actor, restriction: models.Model) -> AuditEvent:
 
 
 def _hold_detail(hold: models.Model) -> dict:
+    # The reason is the DPO's words (a case may name the person): hashed per contact.
     return {
         "kind": hold.kind,
-        "reason": hold.reason,
+        "reason": personal_hash(hold.reason, contact_id=hold.contact_id),
         "starts_on": hold.starts_on.isoformat(),
         "ends_on": hold.ends_on.isoformat() if hold.ends_on else None,
     }
@@ -653,7 +658,9 @@ def request_extended(*, actor, request: models.Model) -> AuditEvent:
     )
 
 
-def request_completed(*, actor, request: models.Model) -> AuditEvent:
+def request_completed(*, actor, request: models.Model, executed: bool = False) -> AuditEvent:
+    """``executed``: Prudence carried the request out (erasure, restriction, stop all
+    marketing); False: the DPO records that it was done by hand."""
     return _request_event(
         AuditAction.REQUEST_COMPLETED,
         actor=actor,
@@ -661,6 +668,7 @@ def request_completed(*, actor, request: models.Model) -> AuditEvent:
         request=request,
         text={},
         closed_at=request.closed_at.isoformat(),
+        executed=executed,
     )
 
 

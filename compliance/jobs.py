@@ -7,7 +7,9 @@ from django.utils import timezone
 from compliance.consent.services import consent_expire, consent_states_due
 from compliance.erasure import retention
 from compliance.erasure.services import erasure_complete
-from compliance.models import ConsentState, ErasureRecord, ErasureStatus
+from compliance.models import ConsentState, DataSubjectRequest, ErasureRecord, ErasureStatus
+from compliance.requests.access import access_export_expire, access_exports_due
+from compliance.requests.services import reminder_candidates, request_reminders_due_send
 from core import jobs
 
 
@@ -68,7 +70,51 @@ class ApplyRetentionJob(jobs.ModelJob):
         return retention.retention_apply_one(contact_id=key, today=today) is not None
 
 
+class RequestRemindersJob(jobs.ModelJob):
+    """Remind assignees (or compliance, while nobody is assigned) of data-subject requests
+    due soon or overdue. Each reminder is a unique row written with its email, so a redone
+    chunk sends nothing twice. ``changed`` counts the reminders sent."""
+
+    name = "compliance.send_request_reminders"
+    chunk_size = 100
+
+    def queryset(self):
+        return reminder_candidates(today=timezone.localdate(self.now))
+
+    def process(self, chunk: Sequence) -> jobs.Counts:
+        today = timezone.localdate(self.now)
+        requests = (
+            DataSubjectRequest.objects.open()
+            .filter(pk__in=chunk)
+            .select_related("assignee")
+            .prefetch_related("reminders")
+            .order_by("pk")
+        )
+        counts = jobs.Counts(seen=len(chunk))
+        for request in requests:
+            sent = request_reminders_due_send(request=request, today=today)
+            counts.changed += sent
+            counts.skipped += 0 if sent else 1
+        return counts
+
+
+class ExpireAccessExportsJob(jobs.ModelJob):
+    """Expire access packages whose download link has lapsed and delete their files, and
+    delete any file a download left behind. ``changed`` counts the packages expired."""
+
+    name = "compliance.expire_access_exports"
+    chunk_size = 100
+
+    def queryset(self):
+        return access_exports_due(now=self.now)
+
+    def process_one(self, key) -> bool:
+        return access_export_expire(export_id=key, now=self.now)
+
+
 def register_all() -> None:
     jobs.register(ExpireConsentsJob)
     jobs.register(CompleteHeldErasuresJob)
     jobs.register(ApplyRetentionJob)
+    jobs.register(RequestRemindersJob)
+    jobs.register(ExpireAccessExportsJob)

@@ -75,19 +75,30 @@ def register_all() -> None:
     # Erasure's own records keep what the law asks and no personal data: an erasure leaves
     # them alone (they are the proof it happened, and what to tell the recipients).
     registry.register(
-        models.LegalHold, contact_path="contact", fields={}, non_personal=("kind", "reason")
+        models.LegalHold,
+        category=_("Legal holds"),
+        contact_path="contact",
+        fields={},
+        non_personal=("kind", "reason"),
     )
     registry.register(
         models.ErasureRecord,
+        category=_("Records of erasure"),
         contact_path="contact",
         fields={},
         non_personal=("reason", "request_id", "status", "counts", "held", "disclosures"),
     )
-    registry.register(models.DisclosedContact, contact_path="contact", fields={})
+    registry.register(
+        models.DisclosedContact,
+        category=_("Disclosures to recipients"),
+        contact_path="contact",
+        fields={},
+    )
     # Data-subject requests: what the person asked, the identity evidence seen and the
     # working notes can all name or describe the person.
     registry.register(
         models.DataSubjectRequest,
+        category=_("Data-subject requests and identity evidence"),
         contact_path="contact",
         fields={
             "description": "anonymise",
@@ -99,6 +110,7 @@ def register_all() -> None:
     )
     registry.register(
         models.RequestNote,
+        category=_("Data-subject requests and identity evidence"),
         contact_path="request__contact",
         fields={"body": "anonymise"},
     )
@@ -106,6 +118,7 @@ def register_all() -> None:
     # file that is deleted after download or at expiry.
     registry.register(
         models.AccessExport,
+        category=_("Data-subject requests and identity evidence"),
         contact_path="request__contact",
         fields={},
         non_personal=("status", "file_name", "sha256", "error"),

@@ -28,7 +28,8 @@ class PersonalDataEntry:
     # Optional custom exporter: row -> dict. Default: the personal fields' values.
     export: Callable[[models.Model], dict] | None = None
     # For the records of processing (GDPR Art. 30): the category of personal data the table
-    # holds, and how long it is kept. Translatable text; empty shows as "not stated".
+    # holds, and how long it is kept (translatable text). Without a retention, the records of
+    # processing state the retention policies and any statutory hold that apply.
     category: str = ""
     retention: str = ""
 
@@ -133,11 +134,23 @@ def identifiers_of(contact_id: int) -> list[tuple[str, str]]:
 # before a contact may be erased (the KYC/AML records of a client, kept for years after the
 # relationship ended). The contacts app knows what a client relationship is; it registers it.
 _statutory_hold: Callable | None = None
+# The statutory hold's scope (see ``declare_held``) and how long it keeps, in words, for the
+# records of processing.
+_statutory_hold_terms: tuple[str, Callable[[], str] | None] = ("", None)
 
 
-def register_statutory_hold(rule: Callable) -> None:
-    global _statutory_hold
+def register_statutory_hold(
+    rule: Callable, *, scope: str = "", retention: Callable[[], str] | None = None
+) -> None:
+    global _statutory_hold, _statutory_hold_terms
     _statutory_hold = rule
+    _statutory_hold_terms = (scope, retention)
+
+
+def statutory_hold_terms() -> tuple[str, Callable[[], str] | None]:
+    """(scope, a callable giving its retention in words) of the registered statutory
+    hold; ("", None) if none."""
+    return _statutory_hold_terms
 
 
 def statutory_hold(contact, *, today):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from compliance import registry
 from compliance.consent.rules import Channel, LawfulBasis
-from compliance.models import Purpose
+from compliance.models import Purpose, RetentionPolicy
 
 ERASURE_LABELS = {
     "anonymise": gettext_lazy("anonymised"),
@@ -54,6 +54,8 @@ class Report:
     recipients: list[str]
     transfers: list[str]
     security: list[str]
+    # Records kept outside the registry's tables (the audit log), with how long.
+    other_retention: list[str]
 
 
 def _labels(values, choices) -> list[str]:
@@ -75,8 +77,50 @@ def purpose_records() -> list[PurposeRecord]:
     ]
 
 
+def _policy_terms() -> str:
+    """The DPO's retention policies in force, in words: every registered table goes with
+    its contact when the contact is erased."""
+    categories = registry.retention_categories()
+    terms = [
+        _("%(category)s: erased after %(years)s years")
+        % {"category": categories[p.category].label, "years": p.years}
+        for p in RetentionPolicy.objects.filter(is_active=True).order_by("category")
+        if p.category in categories
+    ]
+    return "; ".join(terms)
+
+
+def _retention(entry: registry.PersonalDataEntry, policies: str, held: dict, hold_text: str):
+    """What the app knows of how long ``entry``'s rows are kept: the entry's own statement,
+    else the retention policies (applied by the nightly job) and the statutory hold that
+    keeps some of it longer."""
+    if entry.retention:
+        return str(entry.retention)
+    parts = []
+    if policies:
+        parts.append(
+            _("Erased with the contact (%(policies)s), or on request") % {"policies": policies}
+        )
+    else:
+        parts.append(_("Erased with the contact, on request"))
+    if hold_text and entry.label in held:
+        kept = held[entry.label]
+        if kept == "*":
+            parts.append(hold_text)
+        else:
+            names = ", ".join(
+                str(entry.model._meta.get_field(name).verbose_name) for name in sorted(kept)
+            )
+            parts.append(f"{hold_text} ({names})")
+    return "; ".join(parts)
+
+
 def data_records() -> list[DataRecord]:
     records = []
+    policies = _policy_terms()
+    scope, hold_retention = registry.statutory_hold_terms()
+    held = (registry.held_by(scope) or {}) if scope else {}
+    hold_text = hold_retention() if hold_retention else ""
     for entry in sorted(registry.entries(), key=lambda e: e.label):
         if not entry.fields:
             continue
@@ -91,7 +135,7 @@ def data_records() -> list[DataRecord]:
                 label=str(opts.verbose_name_plural),
                 category=str(entry.category) if entry.category else _("not stated"),
                 fields=fields,
-                retention=str(entry.retention) if entry.retention else _("not stated"),
+                retention=_retention(entry, policies, held, hold_text),
             )
         )
     return records
@@ -105,6 +149,13 @@ def report() -> Report:
         recipients=list(settings.PRIVACY_RECIPIENTS),
         transfers=list(settings.PRIVACY_TRANSFERS),
         security=[str(m) for m in SECURITY_MEASURES],
+        other_retention=[
+            _(
+                "Audit log (personal values as keyed hashes only): kept %(years)s years, "
+                "then archived"
+            )
+            % {"years": settings.AUDIT_RETENTION_YEARS}
+        ],
     )
 
 
@@ -155,3 +206,5 @@ def export_rows(data: Report):
         yield (_("Transfers"), transfer, "", "", "", "", "", "", "")
     for measure in data.security:
         yield (_("Security measures"), measure, "", "", "", "", "", "", "")
+    for retention in data.other_retention:
+        yield (_("Retention"), retention, "", "", "", "", "", "", "")

@@ -157,6 +157,15 @@ def kyc_hold(contact, *, today):
     return ("kyc_aml", reason, until)
 
 
+def kyc_retention() -> str:
+    """The KYC/AML hold in words, in the current language (for the records of processing)."""
+    from django.utils.translation import gettext
+
+    return gettext("KYC/AML hold: kept %(years)s years after the client relationship ended") % {
+        "years": KYC_RETENTION_YEARS
+    }
+
+
 def suppression_identifiers(contact_id: int) -> list[tuple[str, str]]:
     """An erased contact's emails, phones and national ID, for the suppression list."""
     from contacts.models import Contact, ContactPoint, ContactPointKind
@@ -180,7 +189,7 @@ def register_erasure_rules() -> None:
     registry.declare_held("kyc_aml", models.Contact, KYC_FIELDS)
     registry.declare_held("kyc_aml", models.Account)
     registry.declare_held("kyc_aml", models.RiskAssessment)
-    registry.register_statutory_hold(kyc_hold)
+    registry.register_statutory_hold(kyc_hold, scope="kyc_aml", retention=kyc_retention)
     registry.register_identifiers(suppression_identifiers)
 
 

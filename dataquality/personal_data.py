@@ -4,6 +4,8 @@ An issue, a review task or a verification result says something about a person (
 "email bounced"), so each row is personal data and goes with the contact on erasure.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from compliance import registry
 
 
@@ -12,6 +14,7 @@ def register_all() -> None:
 
     registry.register(
         models.QualityIssue,
+        category=_("Data-quality findings"),
         contact_path="contact",
         fields={
             "rule": "delete_row",
@@ -23,17 +26,20 @@ def register_all() -> None:
     )
     registry.register(
         models.ReviewTask,
+        category=_("Data-quality findings"),
         contact_path="contact",
         fields={"rule": "delete_row", "due_on": "delete_row"},
     )
     registry.register(
         models.VerificationResult,
+        category=_("Verification of contact details"),
         contact_path="contact",
         fields={"outcome": "delete_row", "detail": "delete_row", "checked_at": "delete_row"},
         non_personal=("source",),
     )
     registry.register(
         models.DeceasedCandidate,
+        category=_("Possible death (from a deceased list)"),
         contact_path="contact",
         fields={"deceased_on": "delete_row", "list_import": "delete_row"},
         non_personal=("status",),

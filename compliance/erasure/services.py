@@ -28,6 +28,7 @@ from compliance.models import (
     ErasureStatus,
     LegalHold,
 )
+from compliance.requests.access import access_exports_discard
 from core.exceptions import ApplicationError
 
 
@@ -147,6 +148,7 @@ def erasure_execute(
         held.append(_held_entry(plan, info, hold_id))
     suppression.suppression_add(registry.identifiers_of(contact.pk))
     counts = apply_plan(plan)
+    _discard_files(contact.pk, counts)
     record = ErasureRecord(
         contact_id=contact.pk,
         executed_by=by if getattr(by, "is_authenticated", False) else None,
@@ -174,6 +176,14 @@ def erasure_execute(
     # log can no longer be linked to the person.
     ContactSalt.objects.filter(contact_id=contact.pk).delete()
     return record
+
+
+def _discard_files(contact_id: int, counts: dict) -> None:
+    """Delete the files that copy the person's data: access packages still waiting for
+    their download (deleted once the erasure commits)."""
+    discarded = access_exports_discard(contact_id=contact_id)
+    if discarded:
+        counts["compliance.AccessExport"] = {"files_deleted": discarded}
 
 
 def _held_entry(plan: ErasurePlan, info: HoldInfo, hold_id: int) -> dict:
@@ -211,6 +221,7 @@ def erasure_complete(*, record: ErasureRecord, today: date | None = None) -> boo
     plan = build_plan(record.contact_id, holds=[])
     suppression.suppression_add(registry.identifiers_of(record.contact_id))
     counts = apply_plan(plan)
+    _discard_files(record.contact_id, counts)
     record.counts = _add_counts(record.counts, counts)
     record.status = ErasureStatus.COMPLETE
     record.completed_at = timezone.now()

@@ -28,6 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,32 +267,69 @@ def access_export_download(*, actor, export: AccessExport) -> tuple[bytes, str]:
     return content, f"data-subject-request-{export.request_id}.zip"
 
 
+def access_exports_due(*, now: datetime):
+    """Packages whose link has lapsed, and packages gone (downloaded, expired) whose file
+    may have been left behind by a crash between the commit and the deletion."""
+    return AccessExport.objects.filter(
+        Q(status=AccessExportStatus.READY, expires_at__lte=now)
+        | Q(status__in=(AccessExportStatus.DOWNLOADED, AccessExportStatus.EXPIRED))
+        & ~Q(file_name="")
+    )
+
+
+@transaction.atomic
+def access_export_expire(*, export_id: int, now: datetime) -> bool:
+    """Expire one package past its link's life (its file deleted after commit), or delete
+    a file a download or an expiry left behind. True if it did either. Safe to rerun."""
+    export = (
+        AccessExport.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(pk=export_id)
+        .first()
+    )
+    if export is None:
+        return False
+    if export.status == AccessExportStatus.READY and export.expires_at <= now:
+        export.status = AccessExportStatus.EXPIRED
+        export.deleted_at = now
+        export.save(update_fields=["status", "deleted_at"])
+        audit.access_export_expired(export=export)
+        name = export.file_name
+        transaction.on_commit(lambda: _delete_file(name))
+        return True
+    gone = (AccessExportStatus.DOWNLOADED, AccessExportStatus.EXPIRED)
+    if export.status in gone and export.file_name and (export_dir() / export.file_name).exists():
+        _delete_file(export.file_name)
+    return False
+
+
 def access_exports_expire(*, now: datetime | None = None) -> int:
-    """Nightly: expire packages past their link's life and delete their files; also delete
-    any file a download left behind (a crash between commit and deletion). Safe to rerun."""
+    """Every package due, in one go (the nightly job, ``compliance.jobs.
+    ExpireAccessExportsJob``, does the same in chunks); how many expired. Safe to rerun."""
     now = now or timezone.now()
-    expired = 0
-    due = AccessExport.objects.filter(status=AccessExportStatus.READY, expires_at__lte=now)
-    for export_id in due.values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            export = (
-                AccessExport.objects.select_for_update(of=("self",))
-                .select_related("request")
-                .filter(pk=export_id, status=AccessExportStatus.READY)
-                .first()
-            )
-            if export is None:
-                continue
-            export.status = AccessExportStatus.EXPIRED
-            export.deleted_at = now
-            export.save(update_fields=["status", "deleted_at"])
-            audit.access_export_expired(export=export)
-            name = export.file_name
-            transaction.on_commit(lambda name=name: _delete_file(name))
-            expired += 1
-    for name in AccessExport.objects.filter(
-        status__in=(AccessExportStatus.DOWNLOADED, AccessExportStatus.EXPIRED)
-    ).values_list("file_name", flat=True):
-        if name and (export_dir() / name).exists():
-            _delete_file(name)
-    return expired
+    return sum(
+        access_export_expire(export_id=pk, now=now)
+        for pk in access_exports_due(now=now).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def access_exports_discard(*, contact_id: int) -> int:
+    """Erasure: withdraw every package of the contact's requests that is still waiting
+    (being built or ready) and delete their files once the erasure commits. The package is
+    a copy of everything held about the person; it must not outlive their erasure. Runs in
+    the caller's transaction."""
+    now = timezone.now()
+    discarded = 0
+    waiting = AccessExport.objects.select_for_update(of=("self",)).filter(
+        request__contact_id=contact_id,
+        status__in=(AccessExportStatus.PENDING, AccessExportStatus.READY),
+    )
+    for export in waiting.select_related("request"):
+        export.status = AccessExportStatus.EXPIRED
+        export.deleted_at = now
+        export.save(update_fields=["status", "deleted_at"])
+        audit.access_export_expired(export=export)
+        name = export.file_name
+        transaction.on_commit(lambda name=name: _delete_file(name))
+        discarded += 1
+    return discarded

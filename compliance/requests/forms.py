@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from compliance.erasure.forms import ErasureConfirmForm
 from compliance.models import IdentityMethod, RequestChannel
 from compliance.requests.clock import RequestType
 from compliance.requests.services import MAX_TEXT
@@ -97,3 +98,25 @@ class NoteForm(forms.Form):
 
 class EmptyForm(forms.Form):
     """A step that needs nothing typed (acknowledge, start, complete, build the package)."""
+
+
+class ObjectionCompleteForm(forms.Form):
+    """Completing an objection: to direct marketing, it stops all marketing at once."""
+
+    stop_marketing = forms.BooleanField(
+        label=_("Stop all marketing to this person"),
+        required=False,
+        help_text=_(
+            "For an objection to direct marketing: every marketing purpose is withdrawn on "
+            "every channel. Leave unticked for an objection answered by hand."
+        ),
+    )
+
+
+class RequestErasureConfirmForm(ErasureConfirmForm):
+    """The erasure confirmation on the request's workflow page: the request is known, so
+    it is not asked for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["request_id"]

@@ -5,9 +5,9 @@ The workflow: received -> identity verified -> in progress -> completed; refused
 open status, with a reason. Identity must be verified before any work starts (no data
 leaves before that). Acknowledgement and the one extension are recorded beside the status.
 
-Erasure and restriction are carried out by ``compliance.erasure`` (built separately). Their
-requests are tracked here; the moment of completion is where the work is triggered: see
-``register_executor`` and ``request_complete``.
+Erasure, restriction and objections to direct marketing are carried out at completion by
+the executors ``compliance.requests.executors`` registers: see ``register_executor`` and
+``request_complete``.
 """
 
 import logging
@@ -49,20 +49,17 @@ ACCESS_TYPES = frozenset({RequestType.ACCESS, RequestType.COPY, RequestType.PORT
 
 # --- the integration point for erasure and restriction ---------------------------------------
 
-Executor = Callable[..., None]
+Executor = Callable[..., bool | None]
 _executors: dict[str, Executor] = {}
 
 
 def register_executor(request_type: str, executor: Executor) -> None:
     """Let the module that carries out a type of request do it when the request completes.
 
-    INTEGRATION POINT. ``compliance.erasure`` registers, in ``ComplianceConfig.ready()``::
-
-        register_executor(RequestType.ERASURE, lambda *, actor, request: contact_erase(...))
-        register_executor(RequestType.RESTRICTION, lambda *, actor, request: ...)
-
-    The executor is called inside ``request_complete``'s transaction, with the locked
-    request, before its status changes: if it raises, nothing is completed. Until a type
+    ``compliance.requests.executors`` registers erasure, restriction and objection in
+    ``ComplianceConfig.ready()``. The executor is called inside ``request_complete``'s
+    transaction, with the locked request and the completion's ``options`` as keyword
+    arguments, before its status changes: if it raises, nothing is completed. Until a type
     has an executor, completing its request records the DPO's word that it was done by
     hand (the audit event says ``executed: false``).
     """
@@ -314,12 +311,15 @@ def request_extend(
 
 
 @transaction.atomic
-def request_complete(*, actor, request: DataSubjectRequest) -> DataSubjectRequest:
+def request_complete(
+    *, actor, request: DataSubjectRequest, options: dict | None = None
+) -> DataSubjectRequest:
     """Close the request as answered.
 
-    An access, copy or portability request needs its package built first. For erasure and
-    restriction, the executor registered by ``compliance.erasure`` runs here, in this
-    transaction (``register_executor``).
+    An access, copy or portability request needs its package built first. For erasure,
+    restriction and objection, the registered executor runs here, in this transaction
+    (``register_executor``), with ``options`` (an erasure's reason and previewed plan
+    fingerprint, an objection's "stop all marketing").
     """
     request = _lock(request)
     _require_status(
@@ -331,13 +331,17 @@ def request_complete(*, actor, request: DataSubjectRequest) -> DataSubjectReques
     ):
         raise ValidationError(_("Build the package of the person's data before completing."))
     executor = executor_for(request.request_type)
-    if executor is not None:
-        executor(actor=actor, request=request)
+    # An executor returns False when it had nothing to do (an objection without "stop all
+    # marketing"): the audit then says the DPO answered it by hand.
+    executed = (
+        executor is not None
+        and executor(actor=actor, request=request, **(options or {})) is not False
+    )
     request.status = RequestStatus.COMPLETED
     request.closed_at = timezone.now()
     request.closed_by = actor
     request.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-    audit.request_completed(actor=actor, request=request)
+    audit.request_completed(actor=actor, request=request, executed=executed)
     return request
 
 
@@ -448,38 +452,48 @@ def _open_deadlines(request: DataSubjectRequest):
     yield RequestDeadlineKind.ANSWER, request.due_on
 
 
-def request_reminders_send(*, today: date | None = None) -> int:
-    """The nightly run: for every open request whose deadline is near or past, send the
-    reminder now due, unless it was sent before. Safe to run twice."""
-    today = today or timezone.localdate()
+def reminder_candidates(*, today: date):
+    """Open requests with a deadline near enough (or past) for a reminder to be due."""
     horizon = today + timedelta(days=max(days for _, days in clock.ADVANCE_REMINDERS))
+    return DataSubjectRequest.objects.open().filter(
+        Q(due_on__lte=horizon) | Q(acknowledge_due_on__lte=horizon, acknowledged_at__isnull=True)
+    )
+
+
+def request_reminders_due_send(*, request: DataSubjectRequest, today: date) -> int:
+    """Send the reminders now due for one request, each once; how many were sent."""
+    sent = 0
+    for deadline, due_on in _open_deadlines(request):
+        already = {
+            r.stage
+            for r in request.reminders.all()
+            if r.deadline == deadline and r.due_on == due_on
+        }
+        stage = clock.reminder_due(today=today, due_on=due_on, sent=already)
+        if stage is None:
+            continue
+        try:
+            if request_reminder_send(
+                request=request, deadline=deadline, due_on=due_on, stage=stage
+            ):
+                sent += 1
+        except Exception:
+            # One bad address must not stop everyone else's reminders.
+            logger.exception("reminder for request %s could not be sent", request.pk)
+    return sent
+
+
+def request_reminders_send(*, today: date | None = None) -> int:
+    """Every reminder due today, in one go (the nightly job,
+    ``compliance.jobs.RequestRemindersJob``, does the same in chunks). Safe to run twice."""
+    today = today or timezone.localdate()
     candidates = (
-        DataSubjectRequest.objects.open()
-        .filter(
-            Q(due_on__lte=horizon)
-            | Q(acknowledge_due_on__lte=horizon, acknowledged_at__isnull=True)
-        )
+        reminder_candidates(today=today)
         .select_related("assignee")
         .prefetch_related("reminders")
         .order_by("pk")
     )
-    sent = 0
-    for request in candidates.iterator(chunk_size=200):
-        for deadline, due_on in _open_deadlines(request):
-            already = {
-                r.stage
-                for r in request.reminders.all()
-                if r.deadline == deadline and r.due_on == due_on
-            }
-            stage = clock.reminder_due(today=today, due_on=due_on, sent=already)
-            if stage is None:
-                continue
-            try:
-                if request_reminder_send(
-                    request=request, deadline=deadline, due_on=due_on, stage=stage
-                ):
-                    sent += 1
-            except Exception:
-                # One bad address must not stop everyone else's reminders.
-                logger.exception("reminder for request %s could not be sent", request.pk)
-    return sent
+    return sum(
+        request_reminders_due_send(request=request, today=today)
+        for request in candidates.iterator(chunk_size=200)
+    )

@@ -9,6 +9,7 @@ here until it is seeded too.
 
 import datetime
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,18 @@ from compliance.models import (
     PrivacyNotice,
     Purpose,
 )
+from compliance.requests.access import access_export_build, access_export_start, export_dir
+from compliance.requests.services import (
+    request_create,
+    request_note_add,
+    request_start,
+    request_verify_identity,
+)
 from compliance.sealing import audit_checkpoint_write, audit_seal_pending, verify_chain
-from contacts.models import Contact, LifecycleStage, Tag
+from contacts.models import Contact, LifecycleStage, ReviewBatchRow, Tag
 from contacts.services import details
 from contacts.services.exports import contact_export_record
+from contacts.services.review import BatchRowInput, review_batch_create
 from contacts.services.tags import tags_assign
 from contacts.tests import factories
 from core import jobs
@@ -99,10 +108,11 @@ NEEDLES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def storage(settings, tmp_path):
     """Every place the app writes files, under a temporary directory."""
     settings.VAR_DIR = tmp_path / "var"
+    settings.DSR_EXPORT_DIR = str(tmp_path / "var" / "private" / "access-exports")
     settings.MEDIA_ROOT = tmp_path / "var" / "media"
     settings.AUDIT_CHECKPOINT_FILE = str(tmp_path / "var" / "audit-checkpoints.log")
     settings.AUDIT_ARCHIVE_DIR = str(tmp_path / "var" / "audit-archive")
@@ -166,7 +176,9 @@ def seed_person(*, owner, officer, **overrides):
     restriction.restriction_apply(
         actor=officer, contact=person, reason="Sapphira Zhuangfeng contests her address"
     )
-    audit.revealed(actor=owner, contact=person, field="national_id", reason="Counter check")
+    audit.revealed(
+        actor=owner, contact=person, field="national_id", reason="Sapphira at the Xinyi counter"
+    )
     contact_export_record(
         actor=owner, fmt="csv", contact_ids=[person.pk, friend.pk], filters={}, searched=False
     )
@@ -178,8 +190,90 @@ def seed_person(*, owner, officer, **overrides):
         action_flag=CHANGE,
         change_message=json.dumps([{"changed": {"name": "Zhuangfeng Sapphira"}}]),
     )
+    seed_requests(person=person, officer=officer)
+    seed_review(person=person, owner=owner)
+    seed_quality(person=person, owner=owner, officer=officer)
     person.refresh_from_db()
     return person, friend
+
+
+def seed_requests(*, person, officer):
+    """An access request in progress, with a note and its package built on disk."""
+    request = request_create(
+        actor=officer,
+        contact=person,
+        request_type="access",
+        channel="letter",
+        description="Sapphira Zhuangfeng asks what the Xinyi branch holds",
+    )
+    request = request_verify_identity(
+        actor=officer, request=request, method="id_document", evidence="ID card A123456789 seen"
+    )
+    request = request_start(actor=officer, request=request)
+    request_note_add(actor=officer, request=request, body="Called Sapphira on 0912 345 678")
+    export = access_export_start(actor=officer, request=request)
+    built = access_export_build(export_id=export.pk)
+    assert built is not None and (export_dir() / built.file_name).exists()
+
+
+def seed_review(*, person, owner):
+    """An imported row about the person, waiting for a reviewer (linked as the approval
+    links a row to its contact)."""
+    batch = review_batch_create(
+        actor=owner,
+        owner=owner,
+        source_name="seminar.csv",
+        rows=[
+            BatchRowInput(
+                number=1,
+                values={
+                    "family_name": PERSON["family_name"],
+                    "given_name": PERSON["given_name"],
+                    "notes": PERSON["notes"],
+                    "lifecycle_stage": "prospect",
+                },
+            )
+        ],
+    )
+    ReviewBatchRow.objects.filter(batch=batch).update(contact=person)
+
+
+def seed_quality(*, person, owner, officer):
+    """What the data-quality checks say about the person. (Its models are looked up by
+    name: compliance, tests included, never imports the higher dataquality app.)"""
+    quality = apps.get_app_config("dataquality")
+    QualityIssue, ReviewTask, VerificationResult, DeceasedCandidate, ListImport = (
+        quality.get_model(name)
+        for name in (
+            "QualityIssue",
+            "ReviewTask",
+            "VerificationResult",
+            "DeceasedCandidate",
+            "ListImport",
+        )
+    )
+    today = factories.today()
+    QualityIssue.objects.create(
+        contact=person,
+        rule="email_bounced",
+        severity="warning",
+        message="Email bounced",
+        detected_on=today,
+    )
+    ReviewTask.objects.create(contact=person, assignee=owner, rule="stale", due_on=today)
+    VerificationResult.objects.create(
+        contact=person,
+        contact_point=person.contact_points.get(kind="email"),
+        source="dns",
+        outcome="deliverable",
+        detail="example.org accepts mail",
+    )
+    DeceasedCandidate.objects.create(
+        contact=person,
+        list_import=ListImport.objects.create(
+            kind="deceased", imported_by=officer, encoding="utf-8"
+        ),
+    )
 
 
 def _as_text(value) -> str:
@@ -208,12 +302,24 @@ def scan_database(needles, *, skip=lambda model, field, pk: False) -> list[str]:
     return hits
 
 
+def _file_texts(path: Path):
+    """The file's bytes as text, and each member's if it is a ZIP (compressed members
+    would hide their content from a plain search)."""
+    data = path.read_bytes()
+    yield path.name, data
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                yield f"{path.name}!{name}", archive.read(name)
+
+
 def scan_files(root: Path, needles) -> list[str]:
     hits = []
     for path in root.rglob("*"):
         if path.is_file():
-            text = path.read_bytes().decode("utf-8", "replace").lower()
-            hits.extend(f"{path}: {n}" for n in needles if n in text)
+            for name, data in _file_texts(path):
+                text = data.decode("utf-8", "replace").lower()
+                hits.extend(f"{name}: {n}" for n in needles if n in text)
     return hits
 
 
@@ -232,12 +338,14 @@ def test_seeding_reaches_every_registered_table(rm_user, compliance_user):
 
 
 def test_erasure_leaves_no_identifying_value_in_any_table_or_file(
-    rm_user, compliance_user, storage
+    rm_user, compliance_user, storage, django_capture_on_commit_callbacks
 ):
     person, friend = seed_person(owner=rm_user, officer=compliance_user)
     audit_checkpoint_write()
+    assert scan_files(storage, NEEDLES), "the scan must find the package before erasure"
 
-    record = erasure_execute(contact=person, by=compliance_user, reason="DSR 2026-001")
+    with django_capture_on_commit_callbacks(execute=True):
+        record = erasure_execute(contact=person, by=compliance_user, reason="DSR 2026-001")
 
     audit_seal_pending()
     audit_checkpoint_write()
@@ -248,6 +356,7 @@ def test_erasure_leaves_no_identifying_value_in_any_table_or_file(
     assert record.counts["contacts.ContactPoint"] == {"deleted": 3}
     assert record.counts["contacts.Relationship"] == {"deleted": 2}
     assert record.counts["admin.LogEntry"] == {"anonymised": 1}
+    assert record.counts["compliance.AccessExport"] == {"files_deleted": 1}
     # The erased person stays a row, marked, and the rest of the book is untouched.
     person.refresh_from_db()
     assert person.display_name == ERASED_TEXT
@@ -351,7 +460,7 @@ KYC_KEPT = [
 
 
 def test_a_kyc_hold_keeps_identity_until_it_ends_then_the_nightly_task_finishes(
-    rm_user, compliance_user, storage
+    rm_user, compliance_user, storage, django_capture_on_commit_callbacks
 ):
     ended = factories.today() - datetime.timedelta(days=2 * 365)
     person, _friend = seed_person(
@@ -364,7 +473,8 @@ def test_a_kyc_hold_keeps_identity_until_it_ends_then_the_nightly_task_finishes(
     plan = erasure_preview(contact=person)
     assert [h.kind for h in plan.holds] == [LegalHoldKind.KYC_AML]
 
-    record = erasure_execute(contact=person, by=compliance_user, reason="DSR 2026-003")
+    with django_capture_on_commit_callbacks(execute=True):
+        record = erasure_execute(contact=person, by=compliance_user, reason="DSR 2026-003")
 
     hold = LegalHold.objects.get(contact=person)
     assert hold.ends_on == ended.replace(year=ended.year + 5)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance import registry, ropa
-from compliance.models import AuditAction, AuditEvent, Purpose
+from compliance.models import AuditAction, AuditEvent, Purpose, RetentionPolicy
 
 pytestmark = pytest.mark.django_db
 URL = "admin:compliance_purpose_ropa"
@@ -83,3 +83,21 @@ def test_the_report_downloads_as_csv_and_excel_and_each_download_is_audited(comp
 
 def test_an_administrator_cannot_open_the_report(admin_client_role):
     assert admin_client_role.get(reverse(URL)).status_code == 403
+
+
+@override_settings(AUDIT_RETENTION_YEARS=9)
+def test_the_retention_column_comes_from_the_policies_the_kyc_hold_and_the_audit_setting():
+    RetentionPolicy.objects.filter(category="prospect_inactive").update(years=4, is_active=True)
+    report = ropa.report()
+    tables = {d.table: d for d in report.data}
+    contact = tables["contacts.Contact"].retention
+    assert "Prospects with no interaction: erased after 4 years" in contact
+    assert "KYC/AML hold: kept 5 years" in contact
+    assert "national ID" in contact
+    assert "KYC/AML" in tables["contacts.Account"].retention
+    assert "KYC/AML" not in tables["contacts.Interaction"].retention
+    assert all(d.retention != "not stated" for d in report.data)
+    assert any("9 years" in r for r in report.other_retention)
+
+    RetentionPolicy.objects.update(is_active=False)
+    assert "Erased with the contact" in ropa.report().data[0].retention

@@ -75,7 +75,7 @@ def test_a_hand_over_writes_one_batch_event_listing_the_contacts(team, lead, oth
         "contact_ids": sorted(c.pk for c in book),
         "count": 3,
         "new_owner": other_rm.pk,
-        "reason": "Leave",
+        "reason_given": True,
     }
 
 

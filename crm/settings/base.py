@@ -218,12 +218,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Remind assignees of data-subject requests due soon or overdue (each reminder once).
     "compliance.send_request_reminders": {
-        "task": "compliance.requests.tasks.send_request_reminders",
+        "task": "core.tasks.run_job",
+        "args": ("compliance.send_request_reminders",),
         "schedule": crontab(hour=7, minute=0),
     },
     # Expire access packages whose download link has lapsed, and delete their files.
     "compliance.expire_access_exports": {
-        "task": "compliance.requests.tasks.expire_access_exports",
+        "task": "core.tasks.run_job",
+        "args": ("compliance.expire_access_exports",),
         "schedule": crontab(hour=2, minute=30),
     },
     # Data quality: contacts changed or due since they were scored, every night; the whole

@@ -938,6 +938,7 @@ EXTRA_MODEL_PAGES = {
     "admin:compliance_retentionpolicy_preview": (RetentionPolicy, "has_view_permission"),
     "admin:compliance_datasubjectrequest_dashboard": (DataSubjectRequest, "has_view_permission"),
     "admin:compliance_datasubjectrequest_workflow": (DataSubjectRequest, "has_change_permission"),
+    "admin:compliance_dpo_dashboard": (DataSubjectRequest, "has_view_permission"),
     "admin:compliance_accessexport_download": (AccessExport, "has_download_permission"),
     "admin:compliance_purpose_ropa": (Purpose, "has_view_permission"),
     "admin:compliance_incident_seen_by": (Incident, "has_change_permission"),

@@ -58,11 +58,18 @@ def allow_async_unsafe(monkeypatch):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The roles, the vocabulary and the purposes the data migrations wrote. A transactional
-    test that ran earlier in the session has flushed them, so put them back (idempotently)."""
+    """The roles, the vocabulary, the purposes, the retention policies, the request deadline
+    rules and the breach clocks the data migrations wrote. A transactional test that ran
+    earlier in the session has flushed them, so put them back (idempotently)."""
     seed = importlib.import_module("contacts.migrations.0003_seed_vocabulary").seed
     seed(apps, None)
     importlib.import_module("compliance.migrations.0005_consent").seed_purposes(apps, None)
+    for module, function in (
+        ("0008_seed_retention_policies", "seed"),
+        ("0010_seed_request_deadline_rules", "seed_deadline_rules"),
+        ("0013_seed_breach_clocks", "seed_breach_clocks"),
+    ):
+        getattr(importlib.import_module(f"compliance.migrations.{module}"), function)(apps, None)
     for role, dotted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set(
