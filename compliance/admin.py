@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,12 +19,11 @@ from compliance import (
     admin_erasure,  # noqa: F401  (registers holds, restrictions, disclosures, erasures)
     admin_incidents,  # noqa: F401  (registers the incident register)
     admin_requests,  # noqa: F401  (registers data-subject requests and their tables)
-    audit,
     selectors,
 )
+from compliance.admin_common import ContactIdFilter, export_response
 from compliance.models import AccessReview, AuditEvent, TrainingCourse, TrainingRecord
 from compliance.services import access_review_certify, training_record_save
-from core import exports
 
 EXPORT_HEADERS = (
     gettext_lazy("Time"),
@@ -40,31 +38,6 @@ EXPORT_HEADERS = (
     gettext_lazy("Changes"),
     gettext_lazy("Detail"),
 )
-
-
-class InputFilter(admin.SimpleListFilter):
-    """A list filter that takes a typed value (an id) instead of a list of choices."""
-
-    template = "admin/compliance/input_filter.html"
-
-    def lookups(self, request, model_admin):
-        return ((None, None),)
-
-    def choices(self, changelist):
-        query = changelist.get_filters_params()
-        query.pop(self.parameter_name, None)
-        yield {"query_parts": [(k, v) for k, vs in query.items() for v in vs]}
-
-
-class ContactIdFilter(InputFilter):
-    title = gettext_lazy("contact id")
-    parameter_name = "contact"
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(contact_id=int(value))
-        return queryset
 
 
 class PeriodForm(forms.Form):
@@ -86,31 +59,6 @@ class ActivityForm(PeriodForm):
     user = forms.ModelChoiceField(
         label=gettext_lazy("Account"), queryset=get_user_model().objects.order_by("username")
     )
-
-
-def _export_response(request, *, what: str, headers, rows, filters: dict) -> HttpResponse:
-    fmt = request.GET.get("_export", "csv")
-    fmt = fmt if fmt in ("csv", "xlsx") else "csv"
-    collected: list = []
-
-    def counted():
-        for row in rows:
-            collected.append(row)
-            yield row
-
-    content, content_type, extension = exports.write(fmt, [str(h) for h in headers], counted())
-    audit.exported(
-        actor=request.user,
-        what=what,
-        fmt=fmt,
-        row_count=len(collected),
-        filters=filters,
-        searched=False,
-        contact_ids=[],
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{what}.{extension}"'
-    return response
 
 
 @admin.register(AuditEvent)
@@ -187,7 +135,7 @@ class AuditEventAdmin(admin.ModelAdmin):
                 for e in changelist.get_queryset(request).iterator(chunk_size=2000)
             )
             filters = {k: v for k, v in request.GET.items() if k != "_export"}
-            return _export_response(
+            return export_response(
                 request, what="audit-log", headers=EXPORT_HEADERS, rows=rows, filters=filters
             )
         return super().changelist_view(request, extra_context)
@@ -220,7 +168,7 @@ class AuditEventAdmin(admin.ModelAdmin):
                     )
                     for e in events.iterator(chunk_size=2000)
                 )
-                return _export_response(
+                return export_response(
                     request,
                     what="account-activity",
                     headers=EXPORT_HEADERS,
@@ -366,7 +314,7 @@ class AccessReviewAdmin(admin.ModelAdmin):
                     _("Reveals"),
                     _("Denied attempts"),
                 ]
-                return _export_response(
+                return export_response(
                     request,
                     what="access-review",
                     headers=headers,

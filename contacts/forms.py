@@ -19,17 +19,11 @@ from contacts.models import (
     Tag,
 )
 from contacts.services.contacts import EDITABLE_FIELDS, snapshot
+from core.widgets import DateInput
 
 SEEN_SALT = "contacts.ContactForm.seen"
 # Free text is for a note, not a document: a pasted file is refused with a clear message.
 MAX_FREE_TEXT = 5000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:

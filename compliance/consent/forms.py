@@ -9,23 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.consent.rules import Channel, LawfulBasis
 from compliance.models import ConsentSource, PrivacyNotice, Purpose
+from core.widgets import DateInput, DateTimeInput
 
 # What a member of staff may name as the source: imports and Prudence itself record theirs.
 STAFF_SOURCES = [(v, label) for v, label in ConsentSource.choices if v not in ("import", "system")]
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class _DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ConsentRecordForm(forms.Form):
@@ -53,13 +40,13 @@ class ConsentRecordForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Given at"),
         required=False,
-        widget=_DateTimeInput(),
+        widget=DateTimeInput(),
         help_text=_("Leave empty for now."),
     )
     expires_on = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=_DateInput(),
+        widget=DateInput(),
         help_text=_("Leave empty if it does not expire."),
     )
 

@@ -9,20 +9,7 @@ from compliance.erasure.forms import ErasureConfirmForm
 from compliance.models import IdentityMethod, RequestChannel
 from compliance.requests.clock import RequestType
 from compliance.requests.services import MAX_TEXT
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class _DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+from core.widgets import DateInput, DateTimeInput
 
 
 class RequestIntakeForm(forms.Form):
@@ -35,7 +22,7 @@ class RequestIntakeForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
         required=False,
-        widget=_DateTimeInput(),
+        widget=DateTimeInput(),
         help_text=_("Leave empty for now. The deadline counts from this day."),
     )
     description = forms.CharField(
@@ -77,7 +64,7 @@ class ExtendForm(forms.Form):
     new_due_on = forms.DateField(
         label=_("New deadline"),
         required=False,
-        widget=_DateInput(),
+        widget=DateInput(),
         help_text=_("Leave empty for the longest extension the law allows."),
     )
 
