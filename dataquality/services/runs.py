@@ -19,10 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact
-from dataquality import rules
 from dataquality.models import QualityIssue, QualityRun, QualitySnapshot, ReviewTask
-from dataquality.services.facts import hnw_tag_ids
-from dataquality.services.scoring import ChunkResult, score_chunk
+from dataquality.services.facts import hnw_tag_ids, tag_codes_by_id
+from dataquality.services.scoring import ChunkResult, run_config, score_chunk
 
 DEFAULT_CHUNK_SIZE = 5000
 
@@ -53,8 +52,9 @@ def score_ids(ids: list[int], *, today: date, run: QualityRun | None = None) -> 
     result = score_chunk(
         ids,
         today=today,
-        config=rules.Config.from_settings(),
+        config=run_config(),
         hnw_tags=hnw_tag_ids(),
+        tag_codes=tag_codes_by_id(),
         run=str(run.pk) if run else "",
     )
     if run is not None:

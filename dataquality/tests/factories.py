@@ -12,6 +12,9 @@ def contact_with_email(
     """A new contact entered with an email address. The address is part of the entry a
     reviewer approves whole (as in the book); with ``approved=False`` the entry still
     waits, so a test can add more to it before ``factories.approve_pending``."""
+    # Where we got the contact is recorded, so a prospect meets the default required-field
+    # rules and a test sees only the issue it is about.
+    values.setdefault("acquisition_source", "referral")
     contact = factories.make_contact(owner=owner, approved=False, **values)
     details.contact_point_add(
         actor=owner,
