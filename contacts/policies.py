@@ -129,6 +129,11 @@ _CHECKS = {
 }
 
 
+def requirement_message(requirement: str):
+    """What to tell a person who must meet ``requirement`` (lazy, translated on display)."""
+    return _CHECKS[Requirement(requirement)][2]
+
+
 def applies(rule: PolicyRule, facts: ContactFacts) -> bool:
     if rule.lifecycle_stage != facts.lifecycle_stage:
         return False

@@ -39,10 +39,14 @@ def home(request: HttpRequest) -> HttpResponse:
     attention = notes_needing_attention(user=request.user) if facing else None
     # Data-subject requests assigned to the user that are due within a week or overdue.
     requests_due = requests_due_for(user=request.user)
-    context = {"summary": summary, "attention": attention, "requests_due": requests_due}
-    return render(request, "crm/home.html", context)
     quality = quality_summary(user=request.user) if facing else None
-    return render(request, "crm/home.html", {"summary": summary, "quality": quality})
+    context = {
+        "summary": summary,
+        "attention": attention,
+        "requests_due": requests_due,
+        "quality": quality,
+    }
+    return render(request, "crm/home.html", context)
 
 
 @require_POST

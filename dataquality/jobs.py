@@ -26,6 +26,7 @@ from core import jobs
 from dataquality.models import QualityRun, ReviewTask
 from dataquality.services.runs import (
     DEFAULT_CHUNK_SIZE,
+    pending_ids,
     review_reminders_send,
     run_finish,
     score_ids,
@@ -48,13 +49,10 @@ class ScoreJob(jobs.Job):
     def today(self):
         return timezone.localdate(self.now)
 
-    def queryset(self):
-        if self.kind == QualityRun.Kind.INCREMENTAL:
-            return Contact.objects.quality_pending(on=self.today)
-        return Contact.objects.all()
-
     def keys(self, *, after: Any, limit: int) -> Sequence:
-        rows = self.queryset()
+        if self.kind == QualityRun.Kind.INCREMENTAL:
+            return pending_ids(today=self.today, after=after, limit=limit)
+        rows = Contact.objects.all()
         if after is not None:
             rows = rows.filter(pk__gt=after)
         return list(rows.order_by("pk").values_list("pk", flat=True)[:limit])

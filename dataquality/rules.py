@@ -6,19 +6,25 @@ call gives everything a job writes: the score, the open issues, whether any bloc
 outreach, since when the record is stale, and the next day the answer may change with no
 edit at all (``due_on``), which is how an incremental run finds time-driven changes.
 
-New rules join the table with ``register`` (the required-field policies of
-``contacts.policies`` are meant to come in as one more rule at integration).
+New rules join the table with ``register``. The required-field policies of
+``contacts.policies`` join as one rule per requirement (``required_<requirement>``): the
+administrators' rules in force travel in ``Config.policy_rules`` and the pure
+``contacts.policies.evaluate`` judges them, so a blocking rule a legacy record breaks is a
+blocking issue, and an "issue" rule (a client with no industry tag) a warning.
 Messages carry no personal data: they say what is wrong, never the value.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import TextChoices
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from contacts import policies
 from dataquality import scoring
 
 DEFAULT_CADENCE_MONTHS = {"high_net_worth": 6, "default": 12}
@@ -66,6 +72,23 @@ class ContactFacts:
     created_on: date | None = None
     points: tuple[PointFact, ...] = ()
     employments: tuple[EmploymentFact, ...] = ()
+    # What the required-field policies read besides the above.
+    date_of_birth: date | None = None
+    acquisition_source: str = ""
+    tag_codes: frozenset[str] = frozenset()  # assigned tags' codes and their ancestors'
+
+    def policy_facts(self, today: date) -> policies.ContactFacts:
+        return policies.ContactFacts(
+            lifecycle_stage=self.lifecycle_stage,
+            today=today,
+            has_name=self.has_name,
+            date_of_birth=self.date_of_birth,
+            has_national_id=self.has_national_id,
+            acquisition_source=self.acquisition_source,
+            valid_contact_points=sum(1 for p in self.points if p.status == "valid"),
+            risk_valid_until=self.risk_valid_until,
+            tag_codes=self.tag_codes,
+        )
 
     def emails(self) -> tuple[PointFact, ...]:
         return tuple(p for p in self.points if p.kind == "email")
@@ -81,11 +104,27 @@ class ContactFacts:
 class Config:
     cadence_months: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CADENCE_MONTHS))
     weights: scoring.Weights = field(default_factory=scoring.Weights)
+    # The required-field rules in force (``contacts.services.policies.rules_in_force``).
+    policy_rules: tuple[policies.PolicyRule, ...] = ()
 
     @classmethod
-    def from_settings(cls) -> "Config":
+    def from_settings(cls, *, policy_rules=()) -> "Config":
         months = DEFAULT_CADENCE_MONTHS | getattr(settings, "DATAQUALITY_REVIEW_CADENCE_MONTHS", {})
-        return cls(cadence_months=months, weights=scoring.Weights.from_settings())
+        return cls(
+            cadence_months=months,
+            weights=scoring.Weights.from_settings(),
+            policy_rules=tuple(policy_rules),
+        )
+
+    @cached_property
+    def _policy_index(self) -> dict[tuple[str, str], tuple[policies.PolicyRule, ...]]:
+        index: dict[tuple[str, str], list] = {}
+        for rule in self.policy_rules:
+            index.setdefault((rule.lifecycle_stage, rule.requirement), []).append(rule)
+        return {key: tuple(rules) for key, rules in index.items()}
+
+    def policy_rules_for(self, stage: str, requirement: str) -> tuple[policies.PolicyRule, ...]:
+        return self._policy_index.get((stage, requirement), ())
 
     def cadence_days(self, facts: ContactFacts) -> int:
         key = "high_net_worth" if facts.is_high_net_worth else "default"
@@ -214,6 +253,30 @@ def _no_contact_point(facts: ContactFacts, today: date, config: Config) -> Check
     return Check(Finding("no_contact_point", Severity.INFO))
 
 
+def required_rule_code(requirement: str) -> str:
+    return f"required_{requirement}"
+
+
+def _required(requirement: str) -> Callable[[ContactFacts, date, Config], Check]:
+    code = required_rule_code(requirement)
+
+    def check(facts: ContactFacts, today: date, config: Config) -> Check:
+        in_force = config.policy_rules_for(facts.lifecycle_stage, requirement)
+        if not in_force:
+            return Check(None)
+        due = None
+        until = facts.risk_valid_until
+        if requirement == policies.Requirement.RISK_ASSESSMENT and until and until >= today:
+            due = until + timedelta(days=1)
+        found = policies.evaluate(facts.policy_facts(today), in_force)
+        if not found:
+            return Check(None, due)
+        blocks = any(f.severity == policies.Severity.BLOCK for f in found)
+        return Check(Finding(code, Severity.BLOCKING if blocks else Severity.WARNING), due)
+
+    return check
+
+
 for _rule in (
     Rule(
         "deceased",
@@ -273,6 +336,17 @@ for _rule in (
     ),
 ):
     register(_rule)
+
+for _requirement in policies.Requirement:
+    register(
+        Rule(
+            required_rule_code(_requirement),
+            format_lazy(_("Required: {requirement}"), requirement=_requirement.label),
+            policies.requirement_message(_requirement),
+            False,
+            _required(_requirement),
+        )
+    )
 
 
 # --- evaluation ----------------------------------------------------------------------------

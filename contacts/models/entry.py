@@ -207,6 +207,9 @@ class ReviewBatch(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.TextField(_("reason for rejection"), blank=True)
+    # Set when every valid row of an approved batch has become a contact; until then a
+    # large batch is being applied in the background (``created_count`` is the progress).
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review batch")

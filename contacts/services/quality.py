@@ -5,9 +5,12 @@ contacts; it writes them here, through the contacts app's own services, so lists
 and audiences filter on plain contact columns without importing dataquality.
 
 Jobs never overwrite what a person did meanwhile: a summary is written only where the
-contact's ``version`` is still the one the job read (``UPDATE ... WHERE version = seen``).
-A contact a person changed during the run keeps their change, stays pending
-(``quality_version < version``) and is scored again by the next run.
+contact's ``version`` (and its tags, ``tag_ids``) are still what the job read
+(``UPDATE ... WHERE version = seen AND tag_ids = seen``). A contact a person changed during
+the run keeps their change, stays pending (``quality_version < version``) and is scored
+again by the next run. Tagging is not an edit (it leaves ``version`` alone, so it never
+makes an open edit stale); the tag services mark the summary out of date instead
+(``contacts_quality_mark_stale``).
 """
 
 from collections.abc import Iterable, Sequence
@@ -24,7 +27,7 @@ from compliance import audit
 from contacts import validators
 from contacts.models import Contact, ContactPoint, ContactPointKind, ContactPointStatus
 
-# Rows per UPDATE statement: well inside SQLite's 32,766 parameters (6 per row).
+# Rows per UPDATE statement: well inside SQLite's 32,766 parameters (7 per row).
 WRITE_BATCH = 2000
 
 
@@ -38,13 +41,14 @@ class QualitySummary:
     has_blocking_issue: bool
     stale_since: date | None = None
     due_on: date | None = None
+    seen_tag_ids: str = ""
 
 
 def _values_sql(rows: int) -> str:
     if connection.vendor == "postgresql":
-        row = "(%s::bigint, %s::integer, %s::smallint, %s::boolean, %s::date, %s::date)"
+        row = "(%s::bigint, %s::integer, %s::smallint, %s::boolean, %s::date, %s::date, %s::text)"
     else:
-        row = "(%s, %s, %s, %s, %s, %s)"
+        row = "(%s, %s, %s, %s, %s, %s, %s)"
     return ", ".join([row] * rows)
 
 
@@ -56,10 +60,12 @@ def _write_chunk(chunk: Sequence[QualitySummary]) -> list[int]:
     table = connection.ops.quote_name(Contact._meta.db_table)
     # Placeholders only; the table name is ours.
     sql = (
-        f"WITH v (id, ver, score, blocking, stale, due) AS (VALUES {_values_sql(len(chunk))}) "  # noqa: S608
+        "WITH v (id, ver, score, blocking, stale, due, tags) AS "  # noqa: S608
+        f"(VALUES {_values_sql(len(chunk))}) "
         f"UPDATE {table} SET quality_score = v.score, has_blocking_issue = v.blocking, "
         "stale_since = v.stale, quality_due_on = v.due, quality_version = v.ver "
         f"FROM v WHERE {table}.id = v.id AND {table}.version = v.ver "
+        f"AND {table}.tag_ids = v.tags "
         f"RETURNING {table}.id"
     )
     params: list = []
@@ -71,6 +77,7 @@ def _write_chunk(chunk: Sequence[QualitySummary]) -> list[int]:
             s.has_blocking_issue,
             _iso(s.stale_since),
             _iso(s.due_on),
+            s.seen_tag_ids,
         ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -96,6 +103,17 @@ def contact_quality_set_bulk(
     if audited:
         audit.quality_summaries_written(contact_ids=audited, run=run)
     return written
+
+
+@transaction.atomic
+def contacts_quality_mark_stale(*, contact_ids: Iterable[int]) -> int:
+    """Mark contacts' quality summaries out of date after a change that is not an edit of
+    the record (its tags), so the next incremental run scores them again. The version is
+    left alone: an edit opened before the change still saves."""
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return 0
+    return Contact.objects.filter(pk__in=ids, quality_version__gt=0).update(quality_version=0)
 
 
 @dataclass(frozen=True)

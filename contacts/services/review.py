@@ -7,10 +7,12 @@ changed since, approval is refused and the proposer re-enters the change. Nobody
 their own entry.
 """
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -268,18 +270,23 @@ def _locked_pending_batch(batch: ReviewBatch) -> ReviewBatch:
     return current
 
 
-@transaction.atomic
-def review_batch_approve(*, actor, batch: ReviewBatch) -> ReviewBatch:
-    """Create every valid row through ``contact_create`` (the batch is their review);
-    rows with errors are left out, as the row report showed. All or nothing."""
-    _may_review(actor)
-    batch = _locked_pending_batch(batch)
-    _not_own(actor, batch.proposed_by_id)
-    batch.status = ReviewStatus.APPROVED
-    batch.reviewed_by = actor
-    batch.reviewed_at = timezone.now()
+# Batches with more valid rows than this are applied by a background task, a chunk at a
+# time, with progress on the batch page; smaller ones within the reviewer's request.
+DEFAULT_INLINE_ROWS = 500
+APPLY_CHUNK = 500
+
+
+def inline_rows() -> int:
+    return getattr(settings, "REVIEW_BATCH_INLINE_ROWS", DEFAULT_INLINE_ROWS)
+
+
+def review_batch_valid_rows(batch: ReviewBatch) -> int:
+    return batch.row_count - batch.error_count
+
+
+def _create_rows(batch: ReviewBatch, rows) -> list[int]:
     created = []
-    for row in batch.rows.filter(errors={}).order_by("number").iterator(chunk_size=1000):
+    for row in rows:
         values = {name: _field_value(name, v) for name, v in row.values.items()}
         if row.national_id:
             values["national_id"] = row.national_id
@@ -289,12 +296,77 @@ def review_batch_approve(*, actor, batch: ReviewBatch) -> ReviewBatch:
         row.contact = contact
         row.save(update_fields=["contact"])
         created.append(contact.pk)
+    return created
+
+
+@transaction.atomic
+def review_batch_approve(*, actor, batch: ReviewBatch) -> ReviewBatch:
+    """Approve the batch: every valid row is to become a contact through
+    ``contact_create`` (the batch is their review); rows with errors are left out, as the
+    row report showed.
+
+    A batch of up to ``REVIEW_BATCH_INLINE_ROWS`` valid rows is applied here, all or
+    nothing. A larger one is handed to a task after this commits
+    (``contacts.tasks.apply_review_batch``), which applies it a chunk at a time, each chunk
+    committed with its progress, and resumes where it stopped if a worker dies; the batch
+    page shows the progress until ``applied_at`` is set.
+    """
+    _may_review(actor)
+    batch = _locked_pending_batch(batch)
+    _not_own(actor, batch.proposed_by_id)
+    batch.status = ReviewStatus.APPROVED
+    batch.reviewed_by = actor
+    batch.reviewed_at = timezone.now()
+    if review_batch_valid_rows(batch) > inline_rows():
+        batch.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+        audit.review_batch_decided(actor=actor, batch=batch)
+        from contacts.tasks import apply_review_batch
+
+        transaction.on_commit(functools.partial(apply_review_batch.delay, batch.pk))
+        return batch
+    rows = batch.rows.filter(errors={}).order_by("number").iterator(chunk_size=1000)
+    created = _create_rows(batch, rows)
     batch.created_count = len(created)
+    batch.applied_at = timezone.now()
     batch.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "created_count", "updated_at"]
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "created_count",
+            "applied_at",
+            "updated_at",
+        ]
     )
     audit.review_batch_decided(actor=actor, batch=batch, contact_ids=created)
     return batch
+
+
+def review_batch_apply(*, batch_id: int, chunk: int | None = None) -> ReviewBatch:
+    """Apply an approved batch in chunks: each chunk's contacts, its rows' links and the
+    progress count commit together. Safe to run twice or after a crash: rows already
+    linked to a contact are skipped, and the batch row is locked per chunk so two runs
+    never create the same row."""
+    chunk = chunk or APPLY_CHUNK
+    while True:
+        with transaction.atomic():
+            batch = ReviewBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status != ReviewStatus.APPROVED or batch.applied_at is not None:
+                return batch
+            rows = list(
+                batch.rows.filter(errors={}, contact__isnull=True).order_by("number")[:chunk]
+            )
+            if rows:
+                created = _create_rows(batch, rows)
+                batch.created_count += len(created)
+                batch.save(update_fields=["created_count", "updated_at"])
+                audit.review_batch_decided(
+                    actor=batch.reviewed_by, batch=batch, contact_ids=created
+                )
+                continue
+            batch.applied_at = timezone.now()
+            batch.save(update_fields=["applied_at", "updated_at"])
+            return batch
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from contacts.fields import IdSetField
 from contacts.models import Contact, ContactTag, Tag
 from contacts.models.tags import PATH_SEGMENT_WIDTH
 from contacts.services.policies import contact_facts, contact_refresh_for_rules, policy_enforce
+from contacts.services.quality import contacts_quality_mark_stale
 
 REFRESH_CHUNK = 2000
 
@@ -79,6 +80,7 @@ def tags_assign(*, actor, contacts: Iterable[Contact], tags: Iterable[Tag]) -> i
     ContactTag.objects.bulk_create(new, batch_size=1000)
     changed = sorted({a.contact_id for a in new})
     contact_tag_ids_refresh(contact_ids=changed)
+    contacts_quality_mark_stale(contact_ids=changed)
     if len(contact_ids) == 1 and changed:
         audit.record_created(
             actor=actor,
@@ -108,6 +110,7 @@ def tag_unassign(*, actor, contact: Contact, tag: Tag) -> None:
     assignment.delete()
     policy_enforce(after=contact_facts(contact), before=facts_before)
     contact_tag_ids_refresh(contact_ids=[contact.pk])
+    contacts_quality_mark_stale(contact_ids=[contact.pk])
 
 
 def contact_tag_ids_refresh(*, contact_ids: Iterable[int]) -> None:

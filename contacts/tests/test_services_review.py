@@ -2,6 +2,7 @@
 refused, rejection with a reason, and bulk entries reviewed as one batch."""
 
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +20,13 @@ from contacts.models import (
     ReviewStatus,
 )
 from contacts.services import details
+from contacts.services import review as review_module
 from contacts.services.contacts import contact_create, contact_update
 from contacts.services.review import (
     BatchRowInput,
     change_approve,
     change_reject,
+    review_batch_apply,
     review_batch_approve,
     review_batch_create,
     review_batch_errors,
@@ -333,3 +336,63 @@ def test_a_batch_is_not_approved_by_whoever_proposed_it(rm_user):
     with pytest.raises(ValidationError, match="Nobody reviews their own entry"):
         review_batch_approve(actor=both, batch=batch)
     assert ReviewBatch.objects.get().status == ReviewStatus.PENDING
+
+
+def test_a_small_batch_is_applied_within_the_approval(rm_user, reviewer, settings):
+    settings.REVIEW_BATCH_INLINE_ROWS = 5
+    batch = review_batch_create(actor=rm_user, owner=rm_user, source_name="x.csv", rows=rows(5))
+    batch = review_batch_approve(actor=reviewer, batch=batch)
+    assert batch.applied_at is not None and batch.created_count == 5
+
+
+def test_a_large_batch_is_applied_by_a_task_in_chunks_after_the_approval_commits(
+    rm_user, reviewer, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_BATCH_INLINE_ROWS = 3
+    batch = review_batch_create(
+        actor=rm_user, owner=rm_user, source_name="big.csv", rows=rows(7, bad=(2,))
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        batch = review_batch_approve(actor=reviewer, batch=batch)
+        # Approved, nothing created yet: the task starts once the approval commits.
+        assert batch.status == ReviewStatus.APPROVED and batch.applied_at is None
+        assert not Contact.objects.exists()
+    assert len(callbacks) == 1
+    with patch("contacts.services.review.APPLY_CHUNK", 4):
+        callbacks[0]()  # the task, run eagerly as without a broker
+    batch.refresh_from_db()
+    assert batch.applied_at is not None and batch.created_count == 6
+    assert Contact.objects.filter(owner=rm_user, awaiting_review=False).count() == 6
+    assert not batch.rows.filter(errors={}, contact__isnull=True).exists()
+    approvals = AuditEvent.objects.filter(
+        action=AuditAction.REVIEW_APPROVED, object_id=str(batch.pk)
+    ).order_by("id")
+    assert [len(e.detail["contact_ids"]) for e in approvals] == [0, 4, 2]
+
+
+def test_applying_a_batch_again_or_after_a_crash_creates_no_row_twice(rm_user, reviewer, settings):
+    settings.REVIEW_BATCH_INLINE_ROWS = 1
+    batch = review_batch_create(actor=rm_user, owner=rm_user, source_name="x.csv", rows=rows(5))
+    with patch("contacts.tasks.apply_review_batch.delay"):
+        review_batch_approve(actor=reviewer, batch=batch)
+    real_create = review_module._create_rows
+    calls = []
+
+    def worker_dies_in_the_second_chunk(batch, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real_create(batch, rows)
+
+    with (
+        patch.object(review_module, "_create_rows", worker_dies_in_the_second_chunk),
+        pytest.raises(RuntimeError),
+    ):
+        review_batch_apply(batch_id=batch.pk, chunk=2)
+    batch.refresh_from_db()
+    assert (batch.created_count, batch.applied_at) == (2, None)
+    review_batch_apply(batch_id=batch.pk, chunk=2)  # redelivered: resumes
+    review_batch_apply(batch_id=batch.pk, chunk=2)  # a duplicate delivery: nothing to do
+    batch.refresh_from_db()
+    assert batch.applied_at is not None
+    assert batch.created_count == 5 == Contact.objects.filter(owner=rm_user).count()

@@ -160,3 +160,34 @@ def test_the_batch_page_shows_the_row_report_and_a_sample(reviewer_client, other
     assert AuditEvent.objects.filter(
         action=AuditAction.REVIEW_APPROVED, object_id=str(batch.pk)
     ).exists()
+
+
+def test_a_large_batch_shows_its_progress_until_applied(
+    reviewer_client, other_rm, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_BATCH_INLINE_ROWS = 1
+    batch = review_batch_create(
+        actor=other_rm,
+        owner=other_rm,
+        source_name="big.csv",
+        rows=[
+            BatchRowInput(number=n, values={"family_name": f"Ko{n}", "lifecycle_stage": "prospect"})
+            for n in (1, 2, 3)
+        ],
+    )
+    url = reverse("contacts:review_batch", args=[batch.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = reviewer_client.post(reverse("contacts:review_batch_approve", args=[batch.pk]))
+    assert response.status_code == 302 and response["Location"] == url
+    page = reviewer_client.get(url).content.decode()
+    assert "The contacts are being created." in page
+    assert 'hx-trigger="every 2s"' in page and '<progress id="batch-progress-bar"' in page
+    assert 'value="0" max="3"' in page
+    partial = reviewer_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and "Creating contacts: 0 of 3" in partial
+    for callback in callbacks:
+        callback()  # the task, as a worker would run it
+    partial = reviewer_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Applied: 3 contacts created." in partial
+    assert "hx-trigger" not in partial  # done: the polling stops
+    assert Contact.objects.filter(owner=other_rm).count() == 3

@@ -94,13 +94,22 @@ def _batch_page(request, batch, *, reject_form=None, status=200):
         "errors": review.review_batch_errors(batch) if batch.status == "pending" else [],
         "own": batch.proposed_by_id == request.user.pk,
         "reject_form": reject_form or ReviewRejectForm(),
+        "valid_rows": review.review_batch_valid_rows(batch),
     }
     return render(request, "contacts/review_batch.html", context, status=status)
 
 
 def review_batch_view(request, batch_pk):
+    """The batch; while an approved batch is being applied, the progress partial (polled
+    by htmx from the same URL)."""
     require_perm(request.user, REVIEW_PERM)
     batch = get_object_or_404(ReviewBatch.objects.select_related("proposed_by"), pk=batch_pk)
+    if request.htmx:
+        return render(
+            request,
+            "contacts/partials/_batch_progress.html",
+            {"batch": batch, "valid_rows": review.review_batch_valid_rows(batch)},
+        )
     return _batch_page(request, batch)
 
 
@@ -113,6 +122,9 @@ def review_batch_approve_view(request, batch_pk):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+        return redirect("contacts:review_batch", batch_pk=batch.pk)
+    if batch.applied_at is None:
+        messages.success(request, _("Approved. The contacts are being created."))
         return redirect("contacts:review_batch", batch_pk=batch.pk)
     messages.success(
         request, _("Approved: %(count)s contacts created.") % {"count": batch.created_count}

@@ -317,6 +317,9 @@ DATAQUALITY_HNW_TAG_CODES = ("segment-hnw",)
 DATAQUALITY_TASK_DUE_DAYS = env.int("DATAQUALITY_TASK_DUE_DAYS", default=14)
 # Contacts per chunk (one transaction, a handful of queries) in the nightly runs.
 DATAQUALITY_CHUNK_SIZE = env.int("DATAQUALITY_CHUNK_SIZE", default=5000)
+# An approved import batch with more valid rows than this is applied by a background task
+# (progress on the batch page); smaller ones within the reviewer's request.
+REVIEW_BATCH_INLINE_ROWS = env.int("REVIEW_BATCH_INLINE_ROWS", default=500)
 # Third-party checks of contact points (DNS deliverability of email domains). Off in tests.
 DATAQUALITY_DELIVERABILITY_CHECK = env.bool("DATAQUALITY_DELIVERABILITY_CHECK", default=True)
 # Links in reminder emails.

@@ -19,10 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact
-from dataquality import rules
 from dataquality.models import QualityIssue, QualityRun, QualitySnapshot, ReviewTask
-from dataquality.services.facts import hnw_tag_ids
-from dataquality.services.scoring import ChunkResult, score_chunk
+from dataquality.services.facts import hnw_tag_ids, tag_codes_by_id
+from dataquality.services.scoring import ChunkResult, run_config, score_chunk
 
 DEFAULT_CHUNK_SIZE = 5000
 
@@ -31,17 +30,40 @@ def chunk_size() -> int:
     return getattr(settings, "DATAQUALITY_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)
 
 
+def pending_ids(*, today: date, after: int | None, limit: int) -> list[int]:
+    """The next ``limit`` ids (after ``after``) of contacts whose summary is out of date.
+
+    ``quality_pending`` is an OR of two conditions, which PostgreSQL can only answer by
+    walking the primary key over the whole book (1.5 s at a million contacts, for every
+    chunk). Each half has its own index (the partial ``contact_quality_pending`` and
+    ``contact_quality_due``), so ask them apart and merge: a few milliseconds."""
+    halves = (
+        Contact.objects.filter(quality_version__lt=F("version")),
+        Contact.objects.filter(quality_due_on__lte=today),
+    )
+    ids: set[int] = set()
+    for half in halves:
+        if after is not None:
+            half = half.filter(pk__gt=after)
+        ids.update(half.order_by("pk").values_list("pk", flat=True)[:limit])
+    return sorted(ids)[:limit]
+
+
 def contact_id_chunks(
     *, kind: str, today: date, after: int = 0, size: int | None = None
 ) -> Iterator[list[int]]:
     """Keyset pages of contact ids (``id > after``), in id order, so a run can resume."""
     size = size or chunk_size()
-    base = Contact.objects.all()
-    if kind == QualityRun.Kind.INCREMENTAL:
-        base = base.quality_pending(on=today)
     last = after
     while True:
-        ids = list(base.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if kind == QualityRun.Kind.INCREMENTAL:
+            ids = pending_ids(today=today, after=last, limit=size)
+        else:
+            ids = list(
+                Contact.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:size]
+            )
         if not ids:
             return
         yield ids
@@ -53,8 +75,9 @@ def score_ids(ids: list[int], *, today: date, run: QualityRun | None = None) -> 
     result = score_chunk(
         ids,
         today=today,
-        config=rules.Config.from_settings(),
+        config=run_config(),
         hnw_tags=hnw_tag_ids(),
+        tag_codes=tag_codes_by_id(),
         run=str(run.pk) if run else "",
     )
     if run is not None:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from compliance import audit
 from contacts.models import Contact, ContactPoint, ContactPointKind, ContactPointStatus
 from contacts.services.contacts import NAME_FIELDS
+from contacts.services.policies import rules_in_force
 from contacts.services.quality import (
     QualitySummary,
     contact_points_set_status,
@@ -60,6 +61,11 @@ class ChunkResult:
     @property
     def issues_resolved(self) -> int:
         return sum(len(v) for v in self.resolved.values())
+
+
+def run_config() -> rules.Config:
+    """The rules' settings, with the required-field rules in force from the console."""
+    return rules.Config.from_settings(policy_rules=rules_in_force())
 
 
 def renormalise_chunk(contact_ids: list[int], *, run: str = "") -> int:
@@ -113,12 +119,13 @@ def score_chunk(
     today: date | None = None,
     config: rules.Config | None = None,
     hnw_tags: list[int] | None = None,
+    tag_codes: dict[int, frozenset[str]] | None = None,
     run: str = "",
     renormalise: bool = True,
 ) -> ChunkResult:
     """Score the given contacts and bring their issues and review tasks up to date."""
     today = today or timezone.localdate()
-    config = config or rules.Config.from_settings()
+    config = config or run_config()
     result = ChunkResult()
     # Names and contact points are normalised and validated when a person saves them; what
     # changed since the last scoring (or was never scored: an import that bypassed the
@@ -131,7 +138,7 @@ def score_chunk(
     if renormalise and changed_since:
         result.renormalised = renormalise_chunk(changed_since, run=run)
         result.revalidated = revalidate_chunk(changed_since)
-    loaded = load_facts(contact_ids, hnw_tags=hnw_tags)
+    loaded = load_facts(contact_ids, hnw_tags=hnw_tags, tag_codes=tag_codes)
     result.read = len(loaded)
     evaluations: dict[int, tuple[Loaded, rules.Evaluation]] = {}
     summaries, changed, unchanged = [], [], {}
@@ -145,13 +152,14 @@ def score_chunk(
             has_blocking_issue=evaluation.has_blocking_issue,
             stale_since=evaluation.stale_since,
             due_on=evaluation.due_on,
+            seen_tag_ids=item.tag_ids,
         )
         now = (summary.score, summary.has_blocking_issue, summary.stale_since, summary.due_on)
         if item.previous[:3] != now[:3]:
             changed.append(summary.contact_id)
         if item.previous == now and item.quality_version == item.seen_version:
             # Nothing to write: rewriting the row would only churn every index on it.
-            unchanged[summary.contact_id] = item.seen_version
+            unchanged[summary.contact_id] = (item.seen_version, item.tag_ids)
         else:
             summaries.append(summary)
     written = contact_quality_set_bulk(summaries=summaries, changed_ids=changed, run=run)
@@ -164,10 +172,10 @@ def score_chunk(
             pk
             # Locked to the chunk's commit, like the rows the UPDATE wrote: an erasure or an
             # edit arriving now waits a moment instead of racing the issues written below.
-            for pk, version in Contact.objects.filter(among("pk", unchanged))
+            for pk, version, tag_ids in Contact.objects.filter(among("pk", unchanged))
             .select_for_update()
-            .values_list("pk", "version")
-            if unchanged[pk] == version
+            .values_list("pk", "version", "tag_ids")
+            if unchanged[pk] == (version, tag_ids or "")
         }
     result.skipped = len(loaded) - len(synced)
     _sync_issues({pk: evaluations[pk] for pk in synced}, today=today, result=result, run=run)
