@@ -23,8 +23,10 @@ translations: install
 migrate: translations
 	$(BIN)/python manage.py migrate --no-input
 
+# The demo book, scored at once as the nightly job would, so the data-quality screens have data.
 seed: migrate
 	$(BIN)/python manage.py seed_demo --contacts 2000 --if-empty
+	$(BIN)/python manage.py run_job dataquality.score_full
 
 serve:
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
