@@ -214,15 +214,17 @@ def book_summary(*, user) -> dict:
 def notes_needing_attention(*, user, limit: int = 20) -> dict:
     """The RM's own notes and interaction summaries flagged as special-category data and
     not restricted yet: for the home page, to restrict or edit. Two queries over their
-    own book (not covered books: only the contact's RM may act on them)."""
+    own book (not covered books: only the contact's RM may act on them), through the
+    visibility door, so an erased contact never comes back here."""
+    own = Contact.objects.visible_to(user).filter(owner=user)
     contacts = list(
-        Contact.objects.filter(owner=user, notes_restricted=False)
+        own.filter(notes_restricted=False)
         .exclude(notes_flags=[])
         .only("id", "display_name", "notes_flags")
         .order_by("display_name", "pk")[:limit]
     )
     interactions = list(
-        Interaction.objects.filter(contact__owner=user, restricted=False)
+        Interaction.objects.filter(contact__in=own, restricted=False)
         .exclude(sensitive_flags=[])
         .select_related("contact")
         .only(

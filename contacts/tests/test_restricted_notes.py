@@ -265,3 +265,16 @@ def test_restricted_notes_stay_out_of_list_exports(client, flagged, rm_user):
     response = client.get(reverse("contacts:export"), {"format": "csv"})
     assert response.status_code == 200
     assert SECRET.encode() not in response.content
+
+
+def test_an_erased_contacts_flagged_notes_leave_the_home_page(rm_client, flagged, rm_user):
+    from compliance.erasure.services import erasure_execute
+
+    details.interaction_add(
+        actor=rm_user, contact=flagged, channel="call", summary="Convicted of fraud in 2010"
+    )
+    assert 'data-testid="attention"' in rm_client.get(reverse("home")).content.decode()
+    erasure_execute(contact=flagged, by=factories.compliance_officer(), reason="GDPR Art. 17")
+    html = rm_client.get(reverse("home")).content.decode()
+    assert 'data-testid="attention"' not in html
+    assert "[erased]" not in html
